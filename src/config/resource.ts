@@ -1,0 +1,32 @@
+// A template resource, as loaded from one conf.d/*.toml file and resolved
+// against the global options. Every path here is absolute.
+
+export interface Quiescence {
+  /** Wait this long after a change for more changes (ms). */
+  minMs: number;
+  /** Never wait longer than this after the first change (ms). */
+  maxMs: number;
+}
+
+export interface TemplateResource {
+  /** Short name for logs and errors: the TOML file's base name ("app.toml"). */
+  name: string;
+  /** The TOML file it came from. */
+  file: string;
+  /** The template file, <confdir>/templates/<src>. */
+  src: string;
+  dest: string;
+  /** Global prefix joined with the resource's prefix ("/" when neither is set). */
+  prefix: string;
+  /** Keys as written in the TOML, relative to prefix. */
+  keys: string[];
+  /** Absolute key paths fetched and watched: prefix joined with each key. */
+  paths: string[];
+  uid?: number;
+  gid?: number;
+  /** File mode bits; undefined keeps dest's mode, else 0644. */
+  mode?: number;
+  checkCmd?: string;
+  reloadCmd?: string;
+  wait?: Quiescence;
+}

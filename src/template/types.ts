@@ -1,0 +1,30 @@
+// What the rest of switchyard sees of the template engine.
+import type { ServiceInstance } from '../backends/backend.js';
+
+export interface RenderContext {
+  /** The snapshot: absolute key → value. */
+  values: ReadonlyMap<string, string>;
+  /** The resource's full prefix; helper keys are relative to it. */
+  prefix: string;
+  /**
+   * Healthy instances of a catalog service, or undefined when they have not
+   * been fetched yet (the render then records the name in
+   * RenderResult.services so the caller can fetch it and render again).
+   */
+  service?: (name: string) => ServiceInstance[] | undefined;
+}
+
+export interface RenderResult {
+  text: string;
+  /** Every service name the template asked for during this render. */
+  services: string[];
+  /** Service names asked for that the context could not answer. */
+  missingServices: string[];
+}
+
+export interface CompiledTemplate {
+  /** Absolute path of the template file. */
+  readonly file: string;
+  /** Throws TemplateRenderError. */
+  render(context: RenderContext): RenderResult;
+}
