@@ -1,0 +1,189 @@
+// A real etcd for integration tests: free loopback ports, a temporary data
+// dir, readiness polling, and process control (kill, restart, SIGSTOP) so
+// tests can break the server the way production breaks it.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePorts } from './ports.js';
+import { generateTlsFiles, type TlsFiles } from './tls.js';
+
+const ETCD = '/usr/bin/etcd';
+const ETCDCTL = '/usr/bin/etcdctl';
+const execFileP = promisify(execFile);
+
+export interface StartEtcdOptions {
+  /** Enable auth with a `root` user; simple tokens expire after `tokenTtlSeconds` idle. */
+  auth?: { password?: string; tokenTtlSeconds?: number };
+  /** Serve clients over TLS with a generated CA and server certificate. */
+  tls?: boolean;
+  /** How long to wait for readiness (ms). */
+  readyTimeoutMs?: number;
+}
+
+export interface EtcdServer {
+  /** `http://127.0.0.1:PORT` (or https:// with tls). */
+  readonly endpoint: string;
+  readonly clientPort: number;
+  readonly dataDir: string;
+  /** PID of the current process (changes on restart). */
+  readonly pid: number;
+  /** Root credentials when auth is on. */
+  readonly root?: { username: string; password: string };
+  /** CA, client cert and key when tls is on. */
+  readonly tls?: TlsFiles;
+  /** Stops the server for good and removes its files. Idempotent. */
+  stop(): Promise<void>;
+  /** SIGKILL; restart() brings it back. */
+  kill(): Promise<void>;
+  /** Stops (if running) and starts again on the same ports and data dir. */
+  restart(): Promise<void>;
+  /** SIGSTOP: the peer stays connected but answers nothing. */
+  suspend(): void;
+  /** SIGCONT. */
+  resume(): void;
+  /** Runs etcdctl against this server (with root credentials when auth is on); returns stdout. */
+  etcdctl(...args: string[]): Promise<string>;
+  /** The current store revision. */
+  revision(): Promise<number>;
+}
+
+const live = new Set<ChildProcess>();
+// A crashed test run must not leave etcd behind.
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+const requireProgram = (path: string): void => {
+  if (!existsSync(path)) throw new Error(`${path} is missing: install Debian's etcd-server and etcd-client packages`);
+};
+
+const waitForExit = async (child: ChildProcess, timeoutMs: number): Promise<boolean> => {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+};
+
+export const startEtcd = async (options: StartEtcdOptions = {}): Promise<EtcdServer> => {
+  requireProgram(ETCD);
+  requireProgram(ETCDCTL);
+  const root = mkdtempSync(join(tmpdir(), 'switchyard-etcd-'));
+  const dataDir = join(root, 'data');
+  const logFile = join(root, 'etcd.log');
+  const [clientPort, peerPort] = (await freePorts(2)) as [number, number];
+  const tls = options.tls ? await generateTlsFiles(root) : undefined;
+  const scheme = tls ? 'https' : 'http';
+  const endpoint = `${scheme}://127.0.0.1:${clientPort}`;
+  const peer = `http://127.0.0.1:${peerPort}`;
+  const rootUser = options.auth ? { username: 'root', password: options.auth.password ?? 'rootpw-' + clientPort } : undefined;
+
+  const args = [
+    '--name', 'default',
+    '--data-dir', dataDir,
+    '--listen-client-urls', endpoint,
+    '--advertise-client-urls', endpoint,
+    '--listen-peer-urls', peer,
+    '--initial-advertise-peer-urls', peer,
+    '--initial-cluster', `default=${peer}`,
+    '--log-level', 'warn',
+    '--logger', 'zap',
+  ];
+  if (options.auth) args.push('--auth-token', 'simple', '--auth-token-ttl', String(options.auth.tokenTtlSeconds ?? 300));
+  if (tls) args.push('--cert-file', tls.serverCert, '--key-file', tls.serverKey, '--trusted-ca-file', tls.ca, '--client-cert-auth');
+
+  const ctlBase = ['--endpoints', endpoint, '--dial-timeout', '2s', '--command-timeout', '5s'];
+  if (tls) ctlBase.push('--cacert', tls.ca, '--cert', tls.clientCert, '--key', tls.clientKey);
+  let authOn = false;
+  const etcdctl = async (...ctlArgs: string[]): Promise<string> => {
+    const creds = authOn && rootUser ? ['--user', `${rootUser.username}:${rootUser.password}`] : [];
+    const { stdout } = await execFileP(ETCDCTL, [...ctlBase, ...creds, ...ctlArgs], { env: { ...process.env, ETCDCTL_API: '3' } });
+    return stdout;
+  };
+
+  let child: ChildProcess | undefined;
+  let stopped = false;
+
+  const waitReady = async (): Promise<void> => {
+    const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
+    let last: unknown;
+    while (Date.now() < deadline) {
+      if (!child || child.exitCode !== null) break;
+      try {
+        await etcdctl('endpoint', 'health');
+        return;
+      } catch (err) {
+        last = err;
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    }
+    const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-2000) : '';
+    throw new Error(`etcd at ${endpoint} did not become ready: ${String(last)}\n${log}`);
+  };
+
+  const launch = async (): Promise<void> => {
+    const fd = openSync(logFile, 'a');
+    const proc = spawn(ETCD, args, { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    live.add(proc);
+    proc.once('exit', () => live.delete(proc));
+    child = proc;
+    await waitReady();
+  };
+
+  const halt = async (signal: NodeJS.Signals): Promise<void> => {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGCONT');
+    proc.kill(signal);
+    if (!(await waitForExit(proc, 10_000))) {
+      proc.kill('SIGKILL');
+      await waitForExit(proc, 5_000);
+    }
+  };
+
+  await launch();
+  if (rootUser) {
+    await etcdctl('user', 'add', `${rootUser.username}:${rootUser.password}`, '--interactive=false');
+    await etcdctl('user', 'grant-role', rootUser.username, 'root');
+    await etcdctl('auth', 'enable');
+    authOn = true;
+  }
+
+  const server: EtcdServer = {
+    endpoint,
+    clientPort,
+    dataDir,
+    get pid() {
+      return child?.pid ?? -1;
+    },
+    root: rootUser,
+    tls,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await halt('SIGTERM');
+      rmSync(root, { recursive: true, force: true });
+    },
+    kill: () => halt('SIGKILL'),
+    restart: async () => {
+      if (stopped) throw new Error('etcd was stopped for good; start a new one');
+      await halt('SIGTERM');
+      await launch();
+    },
+    suspend: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
+    etcdctl,
+    revision: async () => {
+      const out = await etcdctl('endpoint', 'status', '-w', 'json');
+      const parsed = JSON.parse(out) as Array<{ Status: { header: { revision: number } } }>;
+      return parsed[0]?.Status.header.revision ?? 0;
+    },
+  };
+  return server;
+};
