@@ -1,0 +1,136 @@
+// The pipeline of one resource, given its rendered text:
+// compare → stage → check → commit (keep previous) → reload → roll back on failure.
+import { rm } from 'node:fs/promises';
+import type { TemplateResource } from '../config/resource.js';
+import { ResourceError, messageOf, type Stage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { runCommand, type CommandVars } from './command.js';
+import { commitStaged, discardBackup, resolveDest, restorePrevious, type Commit } from './commit.js';
+import { isUpToDate, readFileState, wantedState } from './file-state.js';
+import { noopDiff } from './noop-diff.js';
+import { ReloadFailedError } from './reload-error.js';
+import { writeStageFile } from './stage-file.js';
+
+export { cleanStaleStageFiles } from './stage-file.js';
+export { ReloadFailedError } from './reload-error.js';
+
+export interface PipelineOptions {
+  /** Print a unified diff against dest via `print`; write nothing, run nothing. */
+  noop: boolean;
+  /** Write files, skip check and reload commands. */
+  syncOnly: boolean;
+  /** Keep the staged file when the check fails (for debugging). */
+  keepStageFile: boolean;
+  /** Per command (default 60 s). */
+  commandTimeoutMs: number;
+  logger: Logger;
+  /** Where --noop diffs go (stdout by default). */
+  print?: (text: string) => void;
+}
+
+export type Outcome = 'unchanged' | 'updated' | 'would-update';
+
+export interface PipelineResult {
+  outcome: Outcome;
+  diff?: string;
+  rolledBack?: boolean;
+}
+
+// Runs one step and turns any failure into a ResourceError naming the stage.
+const atStage = async <T>(resource: TemplateResource, stage: Stage, work: () => Promise<T>): Promise<T> => {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof ResourceError) throw err;
+    throw new ResourceError(resource.name, stage, messageOf(err), { cause: err });
+  }
+};
+
+const printToStdout = (text: string): void => void process.stdout.write(text);
+
+export const applyResource = async (
+  resource: TemplateResource,
+  content: string,
+  options: PipelineOptions,
+): Promise<PipelineResult> => {
+  const log = options.logger.child({ resource: resource.name, dest: resource.dest });
+  const dest = await atStage(resource, 'stage', () => resolveDest(resource.dest));
+  const current = await atStage(resource, 'stage', () => readFileState(dest));
+  const wanted = wantedState(resource, content, current);
+  if (isUpToDate(current, wanted)) {
+    log.debug('unchanged');
+    return { outcome: 'unchanged' };
+  }
+  if (options.noop) {
+    const diff = noopDiff(resource.dest, current, wanted);
+    (options.print ?? printToStdout)(diff);
+    return { outcome: 'would-update', diff };
+  }
+  const runCommands = !options.syncOnly;
+  const run = (template: string, vars: CommandVars) =>
+    runCommand(template, vars, { timeoutMs: options.commandTimeoutMs, logger: log });
+
+  const staged = await atStage(resource, 'stage', () => writeStageFile(dest, wanted));
+  let keepStaged = false;
+  try {
+    if (runCommands && resource.checkCmd) {
+      const checkCmd = resource.checkCmd;
+      keepStaged = options.keepStageFile;
+      await atStage(resource, 'check', () => run(checkCmd, { src: staged, dest: resource.dest }));
+      keepStaged = false;
+    }
+    const commit = await atStage(resource, 'commit', () => commitStaged(staged, dest));
+    try {
+      if (runCommands && resource.reloadCmd) {
+        const reloadCmd = resource.reloadCmd;
+        await run(reloadCmd, { dest: resource.dest }).catch((err: unknown) =>
+          rollBack(resource, commit, err, () => run(reloadCmd, { dest: resource.dest }), log),
+        );
+      }
+    } finally {
+      await discardBackup(commit).catch((err: unknown) => log.warn('cannot remove backup', { err: messageOf(err) }));
+    }
+    log.info('updated', { mode: wanted.mode.toString(8), checked: runCommands && !!resource.checkCmd });
+    return { outcome: 'updated' };
+  } finally {
+    if (keepStaged) log.warn('kept staged file after failed check', { staged });
+    else await rm(staged, { force: true }).catch((err: unknown) => log.warn('cannot remove staged file', { staged, err: messageOf(err) }));
+  }
+};
+
+// Puts the previous file back, reloads again, and always throws: the new
+// file did not go live.
+const rollBack = async (
+  resource: TemplateResource,
+  commit: Commit,
+  reloadErr: unknown,
+  reloadAgain: () => Promise<unknown>,
+  log: Logger,
+): Promise<never> => {
+  log.error('reload failed, restoring the previous file', { err: messageOf(reloadErr) });
+  try {
+    await restorePrevious(commit);
+  } catch (restoreErr) {
+    throw new ResourceError(
+      resource.name,
+      'rollback',
+      `reload failed (${messageOf(reloadErr)}) and the previous file could not be restored: ${messageOf(restoreErr)}`,
+      { cause: new AggregateError([reloadErr, restoreErr], 'reload and restore failed') },
+    );
+  }
+  const restored = commit.backup ? 'the previous file was restored' : 'dest was removed (there was no previous file)';
+  try {
+    await reloadAgain();
+  } catch (secondErr) {
+    log.error('reload after restoring failed too', { err: messageOf(secondErr) });
+    throw new ReloadFailedError(
+      resource.name,
+      `${messageOf(reloadErr)}; ${restored}, but the reload after restoring failed too: ${messageOf(secondErr)}`,
+      'failed',
+      { cause: new AggregateError([reloadErr, secondErr], 'reload failed twice') },
+    );
+  }
+  throw new ReloadFailedError(resource.name, `${messageOf(reloadErr)}; ${restored} and reloaded`, 'succeeded', {
+    cause: reloadErr,
+  });
+};

@@ -1,0 +1,82 @@
+// The staged file and the backup of the previous dest live next to dest, so
+// the final rename is atomic (same filesystem). Their names are hidden and
+// recognisable, which lets a later run remove what a killed run left behind.
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { TemplateResource } from '../config/resource.js';
+import { messageOf } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { WantedState } from './file-state.js';
+
+type TempKind = 'stage' | 'backup';
+
+const TEMP_NAME = /^\.(.+)\.switchyard-(?:stage|backup)-[0-9a-f]{12}$/;
+
+/** `.<dest-basename>.switchyard-<kind>-<random>` in dest's directory. */
+export const tempPathFor = (dest: string, kind: TempKind): string =>
+  join(dirname(dest), `.${basename(dest)}.switchyard-${kind}-${randomBytes(6).toString('hex')}`);
+
+/** True for a staged or backup file that belongs to this dest. */
+export const isTempFileOf = (dest: string, fileName: string): boolean =>
+  TEMP_NAME.exec(fileName)?.[1] === basename(dest);
+
+/** Flushes a directory entry change (create, rename, unlink) to disk. */
+export const fsyncDir = async (dir: string): Promise<void> => {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+};
+
+/** Writes the new content to a fresh hidden file with the wanted mode and owner, fsync'd. */
+export const writeStageFile = async (dest: string, wanted: WantedState): Promise<string> => {
+  await mkdir(dirname(dest), { recursive: true });
+  const path = tempPathFor(dest, 'stage');
+  const handle = await open(path, 'wx', 0o600);
+  try {
+    await handle.writeFile(wanted.content, 'utf8');
+    await handle.chmod(wanted.mode);
+    if (wanted.uid !== undefined || wanted.gid !== undefined) await handle.chown(wanted.uid ?? -1, wanted.gid ?? -1);
+    await handle.sync();
+  } catch (err) {
+    await rm(path, { force: true });
+    throw err;
+  } finally {
+    await handle.close();
+  }
+  return path;
+};
+
+/** Removes staged/backup files a killed run left in the dest directories; returns how many. */
+export const cleanStaleStageFiles = async (resources: TemplateResource[], logger: Logger): Promise<number> => {
+  let removed = 0;
+  const byDir = new Map<string, Set<string>>();
+  for (const r of resources) {
+    const dests = byDir.get(dirname(r.dest)) ?? new Set<string>();
+    byDir.set(dirname(r.dest), dests.add(r.dest));
+  }
+  for (const [dir, dests] of byDir) {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn('cannot list dest directory', { dir, err: messageOf(err) });
+      continue;
+    }
+    for (const name of names) {
+      if (![...dests].some((dest) => isTempFileOf(dest, name))) continue;
+      const path = join(dir, name);
+      try {
+        await rm(path, { force: true });
+        removed += 1;
+        logger.info('removed stale stage file', { path });
+      } catch (err) {
+        logger.warn('cannot remove stale stage file', { path, err: messageOf(err) });
+      }
+    }
+  }
+  return removed;
+};
