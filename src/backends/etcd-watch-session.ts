@@ -1,0 +1,84 @@
+// One watch stream's life: send the create request, wait (bounded) for etcd
+// to confirm it, pass responses on, and settle with the reason it ended.
+import type { IDuplexStream, IWatchCreateRequest, IWatchRequest, IWatchResponse } from 'etcd3';
+import { isCompactedReason } from './etcd-errors.js';
+
+export type WatchStream = IDuplexStream<IWatchRequest, IWatchResponse>;
+
+export type SessionEnd =
+  | { kind: 'closed' }
+  | { kind: 'error'; error: Error }
+  /** The requested start revision was compacted away; history begins at compactRevision. */
+  | { kind: 'compacted'; compactRevision: string }
+  /** etcd canceled the watch (permission denied, an expired token, ...). */
+  | { kind: 'canceled'; reason: string }
+  /** The store's revision went backwards (restored from backup): start over without a revision. */
+  | { kind: 'rewound' };
+
+export interface SessionHooks {
+  /** etcd confirmed the watch; the response carries the current header revision. */
+  established(created: IWatchResponse): SessionEnd | undefined;
+  /** Events or a progress notification. */
+  response(res: IWatchResponse): void;
+}
+
+export interface Session {
+  /** Settles once, when the stream ends for any reason. */
+  readonly ended: Promise<SessionEnd>;
+  /** Ends the session from outside (close, or giving up on a stalled stream). */
+  end(end: SessionEnd): void;
+}
+
+const cancelEnd = (res: IWatchResponse): SessionEnd => {
+  if (res.compact_revision && res.compact_revision !== '0') return { kind: 'compacted', compactRevision: res.compact_revision };
+  if (isCompactedReason(res.cancel_reason)) return { kind: 'compacted', compactRevision: '0' };
+  return { kind: 'canceled', reason: res.cancel_reason || 'watch canceled by etcd' };
+};
+
+export const runWatchSession = (
+  stream: WatchStream,
+  request: IWatchCreateRequest,
+  hooks: SessionHooks,
+  createTimeoutMs: number,
+): Session => {
+  let settle: (end: SessionEnd) => void = () => undefined;
+  const ended = new Promise<SessionEnd>((resolve) => {
+    settle = resolve;
+  });
+  let done = false;
+  let created = false;
+  const timer = setTimeout(
+    () => end({ kind: 'error', error: new Error(`etcd did not confirm the watch within ${createTimeoutMs} ms`) }),
+    createTimeoutMs,
+  );
+
+  function end(result: SessionEnd): void {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    // Ending the write side first keeps the client library from treating our
+    // own cancel as a host failure (which would reset every stream on it).
+    stream.end();
+    stream.cancel();
+    settle(result);
+  }
+
+  stream.on('data', (res: IWatchResponse) => {
+    if (done) return;
+    if (res.created && !created) {
+      created = true;
+      clearTimeout(timer);
+      if (res.canceled) return end(cancelEnd(res));
+      const early = hooks.established(res);
+      if (early) end(early);
+      return;
+    }
+    if (res.canceled) return end(cancelEnd(res));
+    hooks.response(res);
+  });
+  // Stays attached after end(): a canceled stream still emits 'error'.
+  stream.on('error', (error: Error) => end({ kind: 'error', error }));
+  stream.on('end', () => end({ kind: 'error', error: new Error('etcd ended the watch stream') }));
+  stream.write({ create_request: request });
+  return { ended, end };
+};

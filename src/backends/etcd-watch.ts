@@ -1,0 +1,158 @@
+// The watch of one path: a loop that keeps a watch stream open until the
+// handle is closed. Every way the stream can die (server restart, half-open
+// connection, compaction, expired token, a create that never returns) ends in
+// the same place: report, back off with jitter, open a new stream, resync.
+import type { IWatchCreateRequest, IWatchResponse } from 'etcd3';
+import { BackendError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { WatchHandle, WatchListener } from './backend.js';
+import type { EtcdClientRef } from './etcd-client.js';
+import { describeEtcdError, isAuthError } from './etcd-errors.js';
+import { createBackoff, createErrorThrottle, createSleeper, withTimeout } from './etcd-timing.js';
+import { subtreeRange } from './etcd-snapshot.js';
+import { runWatchSession, type Session, type SessionEnd } from './etcd-watch-session.js';
+
+export interface EtcdWatchDeps {
+  clients: EtcdClientRef;
+  endpoints: readonly string[];
+  logger: Logger;
+  /** Bound on opening a stream and on etcd confirming the watch (ms). */
+  createTimeoutMs: number;
+  /** First and largest retry delay (ms). */
+  backoffMs: [number, number];
+  /** Identical errors are reported at most once per this interval (ms). */
+  errorIntervalMs: number;
+}
+
+const next = (revision: string | bigint): bigint => BigInt(revision) + 1n;
+
+export const startEtcdWatch = async (
+  deps: EtcdWatchDeps,
+  path: string,
+  listener: WatchListener,
+  afterRevision?: string,
+): Promise<WatchHandle> => {
+  const log = deps.logger.child({ watch: path });
+  const report = createErrorThrottle((err) => listener.onError(err), deps.errorIntervalMs);
+  const fail = (detail: string, cause?: unknown): void => {
+    log.debug('etcd watch problem', { detail });
+    report(new BackendError('etcd', deps.endpoints.join(','), `watch ${path}: ${detail}`, { cause }));
+  };
+  const notify = (): void => {
+    try {
+      listener.onChange();
+    } catch (err) {
+      fail(`change listener threw: ${describeEtcdError(err)}`, err);
+    }
+  };
+
+  const backoff = createBackoff(deps.backoffMs[0], deps.backoffMs[1]);
+  const sleeper = createSleeper();
+  let nextRevision: bigint | undefined = afterRevision ? next(afterRevision) : undefined;
+  let closed = false;
+  let resync = false;
+  let session: Session | undefined;
+  let firstAttempt: (() => void) | undefined;
+  const firstSettled = new Promise<void>((resolve) => {
+    firstAttempt = resolve;
+  });
+
+  const request = (): IWatchCreateRequest => ({
+    ...subtreeRange(path),
+    progress_notify: true,
+    ...(nextRevision !== undefined ? { start_revision: nextRevision.toString() } : {}),
+  });
+
+  const established = (created: IWatchResponse): SessionEnd | undefined => {
+    const head = next(created.header.revision);
+    // A revision ahead of the store means the store was restored: our position is meaningless.
+    if (nextRevision !== undefined && nextRevision > head) return { kind: 'rewound' };
+    nextRevision ??= head;
+    backoff.reset();
+    firstAttempt?.();
+    if (resync) {
+      resync = false;
+      log.info('etcd watch re-established', { revision: created.header.revision });
+      notify();
+    }
+    return undefined;
+  };
+
+  const response = (res: IWatchResponse): void => {
+    const last = res.events.at(-1);
+    if (last) {
+      nextRevision = next(last.kv.mod_revision);
+      notify();
+    } else if (!res.fragment && (nextRevision === undefined || next(res.header.revision) > nextRevision)) {
+      nextRevision = next(res.header.revision);
+    }
+  };
+
+  // What to do after a session ended; returns false when the loop should stop.
+  const handleEnd = (end: SessionEnd): boolean => {
+    resync = true;
+    switch (end.kind) {
+      case 'closed':
+        return false;
+      case 'compacted':
+        // Events between our position and the compaction are lost; the resync covers them.
+        nextRevision = end.compactRevision !== '0' ? BigInt(end.compactRevision) : undefined;
+        fail(`history was compacted; resuming at revision ${end.compactRevision} after a full resync`);
+        return true;
+      case 'rewound':
+        nextRevision = undefined;
+        fail('the store revision went backwards (restored?); watching from the current revision');
+        return true;
+      case 'canceled':
+      case 'error': {
+        const cause = end.kind === 'error' ? end.error : new Error(end.reason);
+        if (isAuthError(cause)) deps.clients.renew(deps.clients.current());
+        fail(describeEtcdError(cause), cause);
+        return true;
+      }
+    }
+  };
+
+  const openSession = async (): Promise<Session> => {
+    const client = deps.clients.current();
+    try {
+      const stream = await withTimeout(
+        client.watchClient.watch(),
+        deps.createTimeoutMs,
+        () => new Error(`could not open a watch stream within ${deps.createTimeoutMs} ms`),
+      );
+      return runWatchSession(stream, request(), { established, response }, deps.createTimeoutMs);
+    } catch (error) {
+      // Settled at once so the loop treats a failed open like a dead stream.
+      const failed: SessionEnd = { kind: 'error', error: error instanceof Error ? error : new Error(String(error)) };
+      return { ended: Promise.resolve(failed), end: () => undefined };
+    }
+  };
+
+  const loop = async (): Promise<void> => {
+    while (!closed) {
+      session = await openSession();
+      if (closed) session.end({ kind: 'closed' });
+      const end = await session.ended;
+      session = undefined;
+      firstAttempt?.();
+      if (closed || !handleEnd(end)) return;
+      const delay = backoff.next();
+      log.debug('etcd watch retrying', { delayMs: delay });
+      await sleeper.sleep(delay);
+    }
+  };
+
+  const running = loop().catch((err: unknown) => fail(`watch loop stopped: ${describeEtcdError(err)}`, err));
+  await firstSettled;
+  firstAttempt = undefined;
+
+  return {
+    close: async () => {
+      closed = true;
+      session?.end({ kind: 'closed' });
+      sleeper.wake();
+      await running;
+    },
+  };
+};

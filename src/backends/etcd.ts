@@ -1,0 +1,67 @@
+// The etcd v3 backend. Loaded only when --backend etcd is used, so the gRPC
+// client library stays out of every other start-up.
+import type { Logger } from '../log.js';
+import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener, WatchOptions } from './backend.js';
+import { createEtcdClient, createEtcdClientRef, etcdNodes, etcdSettings } from './etcd-client.js';
+import { toBackendError } from './etcd-errors.js';
+import { readSnapshot } from './etcd-snapshot.js';
+import { withTimeout } from './etcd-timing.js';
+import { startEtcdWatch, type EtcdWatchDeps } from './etcd-watch.js';
+import { normalizeKey } from './keys.js';
+
+export const ETCD_BACKEND_NAME = 'etcd';
+
+export const createEtcdBackend = (options: BackendOptions, logger: Logger): Backend => {
+  const settings = etcdSettings(options);
+  const endpoints = etcdNodes(options);
+  const clients = createEtcdClientRef(() => createEtcdClient(options, settings));
+  const log = logger.child({ backend: ETCD_BACKEND_NAME });
+  const handles = new Set<WatchHandle>();
+  // Auth, then the call: two deadlines, plus slack for the connection itself.
+  const callBudgetMs = settings.requestTimeoutMs * 2;
+  const watchDeps: EtcdWatchDeps = {
+    clients,
+    endpoints,
+    logger: log,
+    createTimeoutMs: Math.max(settings.requestTimeoutMs, 10_000),
+    backoffMs: [250, 5000],
+    errorIntervalMs: 30_000,
+  };
+
+  // Every call is bounded here too: a stalled connection must not hang a --onetime run.
+  const bounded = async <T>(action: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await withTimeout(run(), callBudgetMs, () => new Error(`no answer within ${callBudgetMs} ms`));
+    } catch (err) {
+      throw toBackendError(err, endpoints, action);
+    }
+  };
+
+  return {
+    name: ETCD_BACKEND_NAME,
+    endpoints,
+    getValues: (paths: readonly string[]): Promise<Snapshot> =>
+      bounded(`read ${paths.join(', ')}`, () => readSnapshot(clients.current().kv, paths)),
+    put: async (key: string, value: string): Promise<void> => {
+      await bounded(`put ${key}`, () => clients.current().kv.put({ key: Buffer.from(normalizeKey(key)), value: Buffer.from(value) }));
+    },
+    delete: async (key: string): Promise<void> => {
+      await bounded(`delete ${key}`, () => clients.current().kv.deleteRange({ key: Buffer.from(normalizeKey(key)) }));
+    },
+    watch: async (path: string, listener: WatchListener, watchOptions?: WatchOptions): Promise<WatchHandle> => {
+      const handle = await startEtcdWatch(watchDeps, normalizeKey(path), listener, watchOptions?.afterRevision);
+      const tracked: WatchHandle = {
+        close: async () => {
+          handles.delete(tracked);
+          await handle.close();
+        },
+      };
+      handles.add(tracked);
+      return tracked;
+    },
+    close: async (): Promise<void> => {
+      await Promise.all([...handles].map((h) => h.close()));
+      clients.close();
+    },
+  };
+};
