@@ -25,7 +25,7 @@ export class ConfigError extends Error {
     readonly detail: string,
     options?: { cause?: unknown; key?: string },
   ) {
-    super(file ? `${file}: ${options?.key ? `${options.key}: ` : ''}${detail}` : detail, options);
+    super(`${file ? `${file}: ` : ''}${options?.key ? `${options.key}: ` : ''}${detail}`, options);
     this.key = options?.key;
   }
   readonly key: string | undefined;

@@ -1,0 +1,74 @@
+// The file backend: YAML/JSON documents flattened to keys, watched with
+// chokidar. No server needed, which makes it the quickstart's backend.
+import { resolve } from 'node:path';
+import type { FSWatcher } from 'chokidar';
+import { BackendError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener } from './backend.js';
+import { DocumentError, readDocuments } from './documents.js';
+import { filterUnder } from './keys.js';
+
+export const FILE_BACKEND = 'file';
+
+/** How long a burst of file events is merged into one notification (ms). */
+const SETTLE_MS = 50;
+
+export const createFileBackend = (options: BackendOptions, logger: Logger): Backend => {
+  const files = options.files.map((f) => resolve(f));
+  if (files.length === 0) {
+    throw new BackendError(FILE_BACKEND, '(none)', 'the file backend needs at least one --file');
+  }
+  const listeners = new Set<WatchListener>();
+  let watcher: FSWatcher | undefined;
+  let settle: NodeJS.Timeout | undefined;
+
+  const notify = (): void => {
+    clearTimeout(settle);
+    settle = setTimeout(() => {
+      for (const l of listeners) l.onChange();
+    }, SETTLE_MS);
+  };
+
+  const ensureWatcher = async (): Promise<void> => {
+    if (watcher) return;
+    const { watch } = await import('chokidar');
+    // Editors and deploy tools replace files by rename; chokidar follows the path.
+    watcher = watch(files, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 30, pollInterval: 10 } });
+    watcher.on('all', (event, path) => {
+      logger.debug('file changed', { event, path });
+      notify();
+    });
+    watcher.on('error', (err) => {
+      for (const l of listeners) l.onError(err instanceof Error ? err : new Error(String(err)));
+    });
+    await new Promise<void>((ready) => watcher?.once('ready', () => ready()));
+  };
+
+  return {
+    name: FILE_BACKEND,
+    endpoints: files,
+    getValues: async (paths): Promise<Snapshot> => {
+      try {
+        return { values: filterUnder(await readDocuments(files), paths) };
+      } catch (err) {
+        const file = err instanceof DocumentError ? err.file : files.join(',');
+        throw new BackendError(FILE_BACKEND, file, (err as Error).message.replace(`${file}: `, ''), { cause: err });
+      }
+    },
+    watch: async (_path, listener): Promise<WatchHandle> => {
+      listeners.add(listener);
+      await ensureWatcher();
+      return {
+        close: async () => {
+          listeners.delete(listener);
+        },
+      };
+    },
+    close: async () => {
+      clearTimeout(settle);
+      listeners.clear();
+      await watcher?.close();
+      watcher = undefined;
+    },
+  };
+};

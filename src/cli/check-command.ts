@@ -1,0 +1,52 @@
+// `switchyard check [--confdir DIR]`: load every resource and compile every
+// template, report every problem (not only the first), no backend.
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { loadResourceFile } from '../config/load-resources.js';
+import { messageOf } from '../errors.js';
+import { compileTemplateFile } from '../template/engine.js';
+import { EXIT_OK, EXIT_USAGE, exitWith } from './exit.js';
+
+interface CheckArgs {
+  confdir?: string;
+  prefix?: string;
+}
+
+export const checkConfdir = async (confdir: string, prefix: string, print: (line: string) => void): Promise<number> => {
+  const dir = join(confdir, 'conf.d');
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.toml') && !n.startsWith('.')).sort();
+  } catch (err) {
+    print(`${dir}: cannot read the resource directory: ${messageOf(err)}`);
+    return 1;
+  }
+  let errors = 0;
+  for (const name of names) {
+    const file = join(dir, name);
+    try {
+      const resource = await loadResourceFile(file, confdir, prefix);
+      await compileTemplateFile(resource.src);
+      print(`ok    ${name} → ${resource.dest} (template ${resource.src})`);
+    } catch (err) {
+      errors += 1;
+      print(`error ${messageOf(err)}`);
+    }
+  }
+  print(errors ? `${errors} of ${names.length} resources have errors` : `${names.length} resources ok`);
+  return errors;
+};
+
+export const checkCommand = {
+  command: 'check',
+  describe: 'load every resource and compile every template; no backend',
+  builder: (y: Argv) =>
+    y
+      .option('confdir', { type: 'string', describe: 'configuration directory', default: process.env['SWITCHYARD_CONFDIR'] ?? '/etc/switchyard' })
+      .option('prefix', { type: 'string', describe: 'global key prefix', default: process.env['SWITCHYARD_PREFIX'] ?? '' }),
+  handler: async (argv: CheckArgs): Promise<void> => {
+    const errors = await checkConfdir(resolve(argv.confdir ?? '/etc/switchyard'), argv.prefix ?? '', (l) => process.stdout.write(l + '\n'));
+    exitWith(errors ? EXIT_USAGE : EXIT_OK);
+  },
+};

@@ -1,0 +1,28 @@
+// Exit codes: 0 ok, 1 a resource failed, 2 usage or configuration error.
+import { BackendError, ConfigError, messageOf, ResourceError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** Logs an error that ended a command and returns its exit code. */
+export const reportError = (err: unknown, logger: Logger): number => {
+  if (err instanceof ConfigError) {
+    logger.error(`configuration error: ${err.message}`);
+    return EXIT_USAGE;
+  }
+  if (err instanceof ResourceError || err instanceof BackendError) {
+    logger.error(err.message);
+    return EXIT_FAILED;
+  }
+  logger.error(`unexpected error: ${messageOf(err)}`, { stack: err instanceof Error ? err.stack : undefined });
+  return EXIT_FAILED;
+};
+
+/** Sets the exit code and lets pending output drain before exiting. */
+export const exitWith = (code: number): void => {
+  process.exitCode = code;
+  // Lingering handles (a half-closed socket) must not keep the process alive.
+  setTimeout(() => process.exit(code), 200).unref();
+};

@@ -1,0 +1,53 @@
+// The run's options in one table: flag name, TOML key in switchyard.toml,
+// SWITCHYARD_* environment variable, type and help text. The CLI, the config
+// file reader and the environment reader all work from it, so the three can
+// never disagree.
+
+export type OptionType = 'string' | 'boolean' | 'number' | 'list';
+
+export interface OptionSpec {
+  /** Property name in RunOptions. */
+  name: string;
+  /** Command-line flag, without the dashes. */
+  flag: string;
+  type: OptionType;
+  describe: string;
+  /** Shown in --help; applied after flags, environment and file are merged. */
+  defaultText?: string;
+  /** Only from the command line (not from switchyard.toml). */
+  cliOnly?: boolean;
+  /** Never printed (passwords, tokens). */
+  secret?: boolean;
+}
+
+export const RUN_OPTIONS: readonly OptionSpec[] = [
+  { name: 'confdir', flag: 'confdir', type: 'string', describe: 'reads DIR/conf.d/*.toml and DIR/templates/', defaultText: '/etc/switchyard' },
+  { name: 'configFile', flag: 'config-file', type: 'string', describe: 'global TOML options', defaultText: 'DIR/switchyard.toml', cliOnly: true },
+  { name: 'backend', flag: 'backend', type: 'string', describe: 'etcd, consul, file or env', defaultText: 'etcd' },
+  { name: 'nodes', flag: 'node', type: 'list', describe: "the backend's endpoints (repeatable)", defaultText: 'etcd http://127.0.0.1:2379, consul http://127.0.0.1:8500' },
+  { name: 'files', flag: 'file', type: 'list', describe: "the file backend's YAML/JSON documents (repeatable)" },
+  { name: 'prefix', flag: 'prefix', type: 'string', describe: "global key prefix, joined before each resource's prefix", defaultText: '""' },
+  { name: 'onetime', flag: 'onetime', type: 'boolean', describe: 'render every resource once, run checks and reloads, exit' },
+  { name: 'watch', flag: 'watch', type: 'boolean', describe: 'event-driven watch (default unless --onetime or --interval)' },
+  { name: 'interval', flag: 'interval', type: 'number', describe: 'poll every S seconds instead of watching' },
+  { name: 'noop', flag: 'noop', type: 'boolean', describe: 'print a unified diff against each dest; write nothing, run nothing' },
+  { name: 'syncOnly', flag: 'sync-only', type: 'boolean', describe: 'write files, skip check and reload commands' },
+  { name: 'keepStageFile', flag: 'keep-stage-file', type: 'boolean', describe: 'keep the staged file after a check' },
+  { name: 'wait', flag: 'wait', type: 'string', describe: 'quiescence MIN[:MAX]: after a change wait MIN for more, never longer than MAX' },
+  { name: 'commandTimeout', flag: 'command-timeout', type: 'string', describe: 'time limit of one check or reload command', defaultText: '60s' },
+  { name: 'logLevel', flag: 'log-level', type: 'string', describe: 'debug, info, warn or error', defaultText: 'info' },
+  { name: 'logFormat', flag: 'log-format', type: 'string', describe: 'text or json', defaultText: 'text' },
+  { name: 'username', flag: 'username', type: 'string', describe: 'etcd user' },
+  { name: 'password', flag: 'password', type: 'string', describe: 'etcd password (also SWITCHYARD_PASSWORD)', secret: true },
+  { name: 'authToken', flag: 'auth-token', type: 'string', describe: 'Consul ACL token (also CONSUL_HTTP_TOKEN)', secret: true },
+  { name: 'clientCert', flag: 'client-cert', type: 'string', describe: 'TLS client certificate for the backend' },
+  { name: 'clientKey', flag: 'client-key', type: 'string', describe: 'TLS client key for the backend' },
+  { name: 'clientCaKeys', flag: 'client-ca-keys', type: 'string', describe: "CA certificate(s) to verify the backend's TLS" },
+  { name: 'metricsAddr', flag: 'metrics-addr', type: 'string', describe: 'serve /metrics, /healthz and a status page on HOST:PORT' },
+];
+
+/** "log-level" → "log_level" (the key in switchyard.toml). */
+export const tomlKeyOf = (spec: OptionSpec): string => (spec.name === 'nodes' ? 'nodes' : spec.name === 'files' ? 'files' : spec.flag.replace(/-/g, '_'));
+
+/** "log-level" → "SWITCHYARD_LOG_LEVEL". */
+export const envNameOf = (spec: OptionSpec): string => 'SWITCHYARD_' + spec.flag.replace(/-/g, '_').toUpperCase();

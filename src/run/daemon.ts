@@ -1,0 +1,71 @@
+// Watch or interval mode as a service: readiness after the first round,
+// SIGHUP re-reads configuration and templates, SIGTERM/SIGINT finish the
+// resource in flight and exit 0.
+import type { Backend } from '../backends/backend.js';
+import { messageOf } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { RunOptions } from '../config/run-options.js';
+import { notifyReady, notifyStopping, startWatchdog } from '../systemd/notify.js';
+import { createChangeLoop } from '../watch/change-loop.js';
+import { loadConfiguration, type Configuration } from './configuration.js';
+import type { ResourceOutcome, RoundInput } from './process-resources.js';
+import { cleanStaleStageFiles } from '../resource/pipeline.js';
+
+export interface DaemonHooks {
+  onRound?: (outcomes: ResourceOutcome[]) => void;
+}
+
+export const runDaemon = async (
+  options: RunOptions,
+  initial: Configuration,
+  backend: Backend,
+  pipeline: RoundInput['pipeline'],
+  logger: Logger,
+  hooks: DaemonHooks = {},
+): Promise<number> => {
+  const loop = createChangeLoop({
+    backend,
+    logger,
+    pipeline,
+    ...(options.wait ? { wait: options.wait } : {}),
+    ...(options.intervalSeconds !== undefined ? { intervalSeconds: options.intervalSeconds } : {}),
+    ...(hooks.onRound ? { onRound: hooks.onRound } : {}),
+  });
+
+  let reloading: Promise<void> = Promise.resolve();
+  const onHangup = (): void => {
+    reloading = reloading.then(async () => {
+      logger.info('SIGHUP: reloading configuration and templates', { confdir: options.confdir });
+      try {
+        const next = await loadConfiguration(options.confdir, options.prefix);
+        await cleanStaleStageFiles(next.resources, logger);
+        await loop.reload(next);
+        logger.info('configuration reloaded', { resources: next.resources.length });
+      } catch (err) {
+        logger.error('reload failed; keeping the previous configuration', { error: messageOf(err) });
+      }
+    });
+  };
+
+  const stopped = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  process.on('SIGHUP', onHangup);
+
+  const mode = options.intervalSeconds !== undefined ? `interval ${options.intervalSeconds}s` : 'watch';
+  logger.info('starting', { mode, backend: backend.name, resources: initial.resources.length });
+  await loop.start(initial);
+  await notifyReady();
+  const watchdog = startWatchdog();
+  logger.info('ready; watching for changes', { mode });
+
+  const signal = await stopped;
+  logger.info(`${signal}: finishing the resource in flight, then exiting`);
+  await notifyStopping();
+  watchdog();
+  process.off('SIGHUP', onHangup);
+  await reloading;
+  await loop.stop();
+  return 0;
+};

@@ -1,0 +1,108 @@
+// One round of the pipeline: one snapshot for every resource in the round,
+// then render → apply for each resource in turn. A failure of one resource
+// never stops the others.
+import type { Backend, ServiceInstance } from '../backends/backend.js';
+import type { TemplateResource } from '../config/resource.js';
+import { messageOf, ResourceError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { applyResource, type PipelineOptions, type PipelineResult } from '../resource/pipeline.js';
+import { renderTemplate } from '../template/engine.js';
+import type { CompiledTemplate } from '../template/types.js';
+
+export interface RoundInput {
+  backend: Backend;
+  resources: TemplateResource[];
+  templates: Map<string, CompiledTemplate>;
+  pipeline: Omit<PipelineOptions, 'logger'>;
+  logger: Logger;
+  /** Asked between resources; true stops the round early (SIGTERM). */
+  stopping?: () => boolean;
+}
+
+export type ResourceOutcome =
+  | { resource: TemplateResource; ok: true; result: PipelineResult; services: string[] }
+  | { resource: TemplateResource; ok: false; error: ResourceError; services: string[] };
+
+const unique = (items: string[]): string[] => [...new Set(items)];
+
+export const processRound = async (input: RoundInput): Promise<ResourceOutcome[]> => {
+  const { backend, resources, logger } = input;
+  const outcomes: ResourceOutcome[] = [];
+  if (resources.length === 0) return outcomes;
+
+  let snapshot;
+  try {
+    snapshot = await backend.getValues(unique(resources.flatMap((r) => r.paths)));
+  } catch (err) {
+    // One unreachable store fails every resource of the round, each named.
+    return resources.map((resource) => ({
+      resource,
+      ok: false as const,
+      error: new ResourceError(resource.name, 'fetch', messageOf(err), { cause: err }),
+      services: [],
+    }));
+  }
+  logger.debug('snapshot', { keys: snapshot.values.size, revision: snapshot.revision });
+
+  // Services asked for in this round are fetched once and shared.
+  const serviceCache = new Map<string, Promise<ServiceInstance[]>>();
+  const fetchService = (name: string): Promise<ServiceInstance[]> => {
+    const services = backend.services?.bind(backend);
+    if (!services) return Promise.reject(new Error(`the ${backend.name} backend has no service catalog (service "${name}")`));
+    let p = serviceCache.get(name);
+    if (!p) {
+      p = services(name);
+      serviceCache.set(name, p);
+    }
+    return p;
+  };
+
+  for (const resource of resources) {
+    if (input.stopping?.()) break;
+    outcomes.push(await processOne(input, resource, snapshot.values, fetchService));
+  }
+  return outcomes;
+};
+
+const processOne = async (
+  input: RoundInput,
+  resource: TemplateResource,
+  values: ReadonlyMap<string, string>,
+  fetchService: (name: string) => Promise<ServiceInstance[]>,
+): Promise<ResourceOutcome> => {
+  const log = input.logger.child({ resource: resource.name });
+  const template = input.templates.get(resource.name);
+  if (!template) {
+    const error = new ResourceError(resource.name, 'render', `no compiled template for ${resource.src}`);
+    return { resource, ok: false, error, services: [] };
+  }
+  let rendered;
+  try {
+    rendered = await renderTemplate(template, { values, prefix: resource.prefix, fetchService });
+  } catch (err) {
+    const error = new ResourceError(resource.name, 'render', messageOf(err), { cause: err });
+    return { resource, ok: false, error, services: [] };
+  }
+  try {
+    const result = await applyResource(resource, rendered.text, { ...input.pipeline, logger: log });
+    return { resource, ok: true, result, services: rendered.services };
+  } catch (err) {
+    const error =
+      err instanceof ResourceError ? err : new ResourceError(resource.name, 'commit', messageOf(err), { cause: err });
+    return { resource, ok: false, error, services: rendered.services };
+  }
+};
+
+/** Logs each outcome the same way in every mode. */
+export const logOutcomes = (outcomes: ResourceOutcome[], logger: Logger): void => {
+  for (const o of outcomes) {
+    const fields = { resource: o.resource.name, dest: o.resource.dest };
+    if (o.ok) {
+      if (o.result.outcome === 'updated') logger.info('updated', fields);
+      else if (o.result.outcome === 'would-update') logger.info('would update (noop)', fields);
+      else logger.debug('unchanged', fields);
+    } else {
+      logger.error(o.error.message, { ...fields, stage: o.error.stage });
+    }
+  }
+};

@@ -1,0 +1,96 @@
+// --metrics-addr: /metrics (Prometheus text format), /healthz, and a plain
+// status page at / listing every resource's last outcome.
+import { createServer } from 'node:http';
+import { ConfigError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { ResourceOutcome } from './process-resources.js';
+
+interface ResourceState {
+  dest: string;
+  ok: boolean;
+  stage?: string;
+  error?: string;
+  at: number;
+}
+
+export interface StatusServer {
+  record(outcomes: ResourceOutcome[]): void;
+  close(): Promise<void>;
+}
+
+const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export const startStatusServer = async (addr: string, logger: Logger): Promise<StatusServer> => {
+  const m = /^(.*):(\d+)$/.exec(addr);
+  if (!m) throw new ConfigError(undefined, `expected HOST:PORT, got "${addr}"`, { key: 'metrics-addr' });
+  const host = (m[1] || '127.0.0.1').replace(/^\[|\]$/g, '');
+  const port = Number(m[2]);
+  const states = new Map<string, ResourceState>();
+  const counters = { rounds: 0, updates: 0, failures: new Map<string, number>() };
+
+  const metrics = (): string => {
+    const lines = [
+      '# HELP switchyard_rounds_total Rounds of rendering done.',
+      '# TYPE switchyard_rounds_total counter',
+      `switchyard_rounds_total ${counters.rounds}`,
+      '# HELP switchyard_updates_total Destination files replaced.',
+      '# TYPE switchyard_updates_total counter',
+      `switchyard_updates_total ${counters.updates}`,
+      '# HELP switchyard_failures_total Resource failures by stage.',
+      '# TYPE switchyard_failures_total counter',
+      ...[...counters.failures].map(([stage, n]) => `switchyard_failures_total{stage="${stage}"} ${n}`),
+      '# HELP switchyard_resource_ok Whether the last attempt of a resource succeeded.',
+      '# TYPE switchyard_resource_ok gauge',
+      ...[...states].map(([name, s]) => `switchyard_resource_ok{resource="${name}"} ${s.ok ? 1 : 0}`),
+    ];
+    return lines.join('\n') + '\n';
+  };
+
+  const page = (): string =>
+    '<!doctype html><title>switchyard</title><h1>switchyard</h1><table border=1 cellpadding=4>' +
+    '<tr><th>resource</th><th>dest</th><th>state</th><th>last change</th></tr>' +
+    [...states]
+      .map(
+        ([name, s]) =>
+          `<tr><td>${escapeHtml(name)}</td><td>${escapeHtml(s.dest)}</td><td>${
+            s.ok ? 'ok' : `failed at ${escapeHtml(s.stage ?? '?')}: ${escapeHtml(s.error ?? '')}`
+          }</td><td>${new Date(s.at).toISOString()}</td></tr>`,
+      )
+      .join('') +
+    '</table>';
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics());
+    } else if (path === '/healthz') {
+      const failing = [...states.values()].filter((s) => !s.ok).length;
+      res.writeHead(failing ? 503 : 200, { 'content-type': 'text/plain' }).end(failing ? `${failing} failing\n` : 'ok\n');
+    } else if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page());
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new ConfigError(undefined, `cannot listen on ${addr}: ${err.message}`, { key: 'metrics-addr' })));
+    server.listen(port, host, () => resolve());
+  });
+  logger.info('serving metrics and status', { addr });
+  return {
+    record: (outcomes) => {
+      counters.rounds += 1;
+      for (const o of outcomes) {
+        const base = { dest: o.resource.dest, at: Date.now() };
+        if (o.ok) {
+          if (o.result.outcome === 'updated') counters.updates += 1;
+          states.set(o.resource.name, { ...base, ok: true });
+        } else {
+          counters.failures.set(o.error.stage, (counters.failures.get(o.error.stage) ?? 0) + 1);
+          states.set(o.resource.name, { ...base, ok: false, stage: o.error.stage, error: o.error.detail });
+        }
+      }
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};

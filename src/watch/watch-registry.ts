@@ -1,0 +1,97 @@
+// One watch per distinct key path (and per catalog service), shared by every
+// resource that reads it. A change wakes exactly the resources that use it.
+import type { Backend, WatchHandle, WatchListener } from '../backends/backend.js';
+import { messageOf } from '../errors.js';
+import type { Logger } from '../log.js';
+
+interface Entry {
+  users: Set<string>;
+  handle?: WatchHandle;
+  closed: boolean;
+}
+
+export interface WatchRegistry {
+  /** Makes `resource` the user of exactly these paths; opens and closes watches as needed. */
+  setPaths(resource: string, paths: readonly string[]): Promise<void>;
+  /** The same for catalog services. */
+  setServices(resource: string, names: readonly string[]): Promise<void>;
+  /** Number of open watches, for status and tests. */
+  readonly size: number;
+  closeAll(): Promise<void>;
+}
+
+export const createWatchRegistry = (
+  backend: Backend,
+  logger: Logger,
+  onChange: (resources: ReadonlySet<string>, what: string) => void,
+): WatchRegistry => {
+  const paths = new Map<string, Entry>();
+  const services = new Map<string, Entry>();
+
+  const listenerFor = (entry: Entry, what: string): WatchListener => ({
+    onChange: () => {
+      if (!entry.closed) onChange(entry.users, what);
+    },
+    onError: (err) => logger.warn('watch problem; recovering', { watch: what, error: messageOf(err) }),
+  });
+
+  const open = async (table: Map<string, Entry>, key: string, kind: 'key' | 'service'): Promise<void> => {
+    const entry = table.get(key);
+    if (!entry) return;
+    const what = kind === 'key' ? key : `service:${key}`;
+    try {
+      const handle =
+        kind === 'key'
+          ? await backend.watch(key, listenerFor(entry, what))
+          : await backend.watchService!(key, listenerFor(entry, what));
+      if (entry.closed) await handle.close();
+      else entry.handle = handle;
+      logger.debug('watching', { watch: what });
+    } catch (err) {
+      logger.error('cannot watch', { watch: what, error: messageOf(err) });
+    }
+  };
+
+  const assign = async (table: Map<string, Entry>, resource: string, keys: readonly string[], kind: 'key' | 'service') => {
+    const wanted = new Set(keys);
+    const closing: Promise<void>[] = [];
+    for (const [key, entry] of table) {
+      if (entry.users.has(resource) && !wanted.has(key)) {
+        entry.users.delete(resource);
+        if (entry.users.size === 0) {
+          entry.closed = true;
+          table.delete(key);
+          if (entry.handle) closing.push(entry.handle.close());
+        }
+      }
+    }
+    const opening: Promise<void>[] = [];
+    for (const key of wanted) {
+      const entry = table.get(key);
+      if (entry) entry.users.add(resource);
+      else {
+        table.set(key, { users: new Set([resource]), closed: false });
+        opening.push(open(table, key, kind));
+      }
+    }
+    await Promise.all([...closing, ...opening]);
+  };
+
+  return {
+    setPaths: (resource, keys) => assign(paths, resource, keys, 'key'),
+    setServices: async (resource, names) => {
+      if (!backend.watchService && names.length > 0) return;
+      await assign(services, resource, names, 'service');
+    },
+    get size() {
+      return paths.size + services.size;
+    },
+    closeAll: async () => {
+      const all = [...paths.values(), ...services.values()];
+      paths.clear();
+      services.clear();
+      for (const e of all) e.closed = true;
+      await Promise.all(all.map((e) => e.handle?.close().catch(() => undefined)));
+    },
+  };
+};

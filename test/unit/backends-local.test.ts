@@ -1,0 +1,85 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createEnvBackend, envNameToKey, keyToEnvName } from '../../src/backends/env.js';
+import { createFileBackend } from '../../src/backends/file.js';
+import { flattenDocument } from '../../src/backends/flatten.js';
+import { collapsePaths, isKeyUnder, joinKey } from '../../src/backends/keys.js';
+import { silentLogger } from '../../src/log.js';
+
+describe('key paths', () => {
+  it('joins and normalises', () => {
+    expect(joinKey('/app/', '/live')).toBe('/app/live');
+    expect(joinKey('', 'a', '')).toBe('/a');
+    expect(joinKey('')).toBe('/');
+  });
+  it('treats a path as a subtree, not a string prefix', () => {
+    expect(isKeyUnder('/app/live', '/app/live')).toBe(true);
+    expect(isKeyUnder('/app/live/x', '/app/live')).toBe(true);
+    expect(isKeyUnder('/app/lively', '/app/live')).toBe(false);
+    expect(isKeyUnder('/anything', '/')).toBe(true);
+  });
+  it('collapses nested paths', () => {
+    expect(collapsePaths(['/a/b', '/a', '/c', '/a/'])).toEqual(['/a', '/c']);
+  });
+});
+
+describe('flattening YAML/JSON', () => {
+  it('flattens maps and arrays as confd does', () => {
+    const flat = flattenDocument({ app: { port: 9001, tls: true, hosts: ['a', 'b'], empty: null } });
+    expect([...flat]).toEqual([
+      ['/app/port', '9001'],
+      ['/app/tls', 'true'],
+      ['/app/hosts/0', 'a'],
+      ['/app/hosts/1', 'b'],
+      ['/app/empty', ''],
+    ]);
+  });
+});
+
+describe('env backend', () => {
+  it('maps /app/port ↔ APP_PORT', async () => {
+    expect(keyToEnvName('/app/port')).toBe('APP_PORT');
+    expect(envNameToKey('APP_PORT')).toBe('/app/port');
+    const b = createEnvBackend({ nodes: [], files: [] }, undefined, { APP_PORT: '9001', APP_HOST: 'h', OTHER: 'x' });
+    const snap = await b.getValues(['/app']);
+    expect([...snap.values].sort()).toEqual([
+      ['/app/host', 'h'],
+      ['/app/port', '9001'],
+    ]);
+  });
+});
+
+describe('file backend', () => {
+  it('reads documents, later files win, and a change fires the watch', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sy-file-'));
+    const a = join(dir, 'a.yaml');
+    const b = join(dir, 'b.json');
+    await writeFile(a, 'app:\n  port: 1\n  name: x\n');
+    await writeFile(b, '{"app": {"port": 2}}');
+    const backend = createFileBackend({ nodes: [], files: [a, b] }, silentLogger);
+    try {
+      expect([...(await backend.getValues(['/app'])).values].sort()).toEqual([
+        ['/app/name', 'x'],
+        ['/app/port', '2'],
+      ]);
+      let changes = 0;
+      await backend.watch('/app', { onChange: () => (changes += 1), onError: () => undefined });
+      await writeFile(b, '{"app": {"port": 3}}');
+      await expect.poll(() => changes, { timeout: 5000 }).toBeGreaterThan(0);
+      expect((await backend.getValues(['/app/port'])).values.get('/app/port')).toBe('3');
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it('names the file when a document is not valid YAML', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sy-file-'));
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, 'app: [unclosed\n');
+    const backend = createFileBackend({ nodes: [], files: [bad] }, silentLogger);
+    await expect(backend.getValues(['/'])).rejects.toThrow(bad);
+    await backend.close();
+  });
+});

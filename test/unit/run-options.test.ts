@@ -1,0 +1,69 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { resolveRunOptions } from '../../src/config/run-options.js';
+import { ConfigError } from '../../src/errors.js';
+
+let confdir: string;
+beforeEach(async () => {
+  confdir = await mkdtemp(join(tmpdir(), 'sy-opts-'));
+});
+
+describe('run options', () => {
+  it('has the documented defaults', async () => {
+    const o = await resolveRunOptions({ confdir }, {});
+    expect(o).toMatchObject({ backend: 'etcd', nodes: [], prefix: '', mode: 'watch', noop: false, logLevel: 'info', logFormat: 'text' });
+  });
+
+  it('lets flags win over SWITCHYARD_* variables, and those over switchyard.toml', async () => {
+    await writeFile(join(confdir, 'switchyard.toml'), 'backend = "consul"\nprefix = "/file"\nlog_level = "warn"\nnodes = ["http://file:1"]\n');
+    const env = { SWITCHYARD_PREFIX: '/env', SWITCHYARD_LOG_LEVEL: 'debug' };
+    const o = await resolveRunOptions({ confdir, logLevel: 'error' }, env);
+    expect(o.backend).toBe('consul');
+    expect(o.prefix).toBe('/env');
+    expect(o.logLevel).toBe('error');
+    expect(o.nodes).toEqual(['http://file:1']);
+  });
+
+  it('takes the password from SWITCHYARD_PASSWORD and the Consul token from CONSUL_HTTP_TOKEN', async () => {
+    const o = await resolveRunOptions({ confdir }, { SWITCHYARD_PASSWORD: 's3cret', CONSUL_HTTP_TOKEN: 'tok' });
+    expect(o.password).toBe('s3cret');
+    expect(o.authToken).toBe('tok');
+  });
+
+  it('resolves file paths in switchyard.toml against the file', async () => {
+    await writeFile(join(confdir, 'switchyard.toml'), 'backend = "file"\nfiles = ["data.yaml"]\n');
+    const o = await resolveRunOptions({ confdir }, {});
+    expect(o.files).toEqual([join(confdir, 'data.yaml')]);
+  });
+
+  it('picks the mode from --onetime / --interval', async () => {
+    expect((await resolveRunOptions({ confdir, onetime: true }, {})).mode).toBe('onetime');
+    expect(await resolveRunOptions({ confdir, interval: 5 }, {})).toMatchObject({ mode: 'interval', intervalSeconds: 5 });
+    await expect(resolveRunOptions({ confdir, onetime: true, interval: 5 }, {})).rejects.toThrow(/exclude/);
+  });
+
+  it.each([
+    [{ backend: 'zookeeper' }, /backend.*one of etcd, consul, file, env/],
+    [{ logLevel: 'loud' }, /log-level/],
+    [{ wait: '1s:100ms' }, /shorter/],
+    [{ backend: 'file' }, /needs at least one --file/],
+  ])('rejects %o', async (flags, pattern) => {
+    const err = await resolveRunOptions({ confdir, ...flags }, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(String((err as Error).message) + ' ' + String((err as ConfigError).key)).toMatch(pattern);
+  });
+
+  it('rejects an unknown key in switchyard.toml, naming it', async () => {
+    const file = join(confdir, 'switchyard.toml');
+    await writeFile(file, 'bakend = "etcd"\n');
+    const err = (await resolveRunOptions({ confdir }, {}).catch((e: unknown) => e)) as ConfigError;
+    expect(err.message).toContain(file);
+    expect(err.key).toBe('bakend');
+  });
+
+  it('fails when an explicit --config-file is missing', async () => {
+    await expect(resolveRunOptions({ confdir, configFile: join(confdir, 'nope.toml') }, {})).rejects.toThrow(/not found/);
+  });
+});
