@@ -12,6 +12,12 @@ export interface RenderContext {
    * RenderResult.services so the caller can fetch it and render again).
    */
   service?: (name: string) => ServiceInstance[] | undefined;
+  /**
+   * Fetches the healthy instances of a service the context could not answer;
+   * renderTemplate calls it and renders again. Optional: without it the
+   * unanswered names come back in RenderResult.missingServices.
+   */
+  fetchService?: (name: string) => Promise<ServiceInstance[]>;
 }
 
 export interface RenderResult {

@@ -1,0 +1,81 @@
+// Loads templates: parse and compile at load time (so syntax errors surface
+// before anything runs, naming file:line:column), then cache by file and source.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { handlebars } from './environment.js';
+import { ConfigError, messageOf } from '../errors.js';
+import { TemplateRenderError } from './errors.js';
+import { checkTemplateAst, syntaxErrorOf } from './syntax.js';
+import type { TemplateAst } from './syntax.js';
+import { createPass, publicResult, registerPass } from './pass.js';
+import { emptyAnswers } from './state.js';
+import type { CompiledTemplate } from './types.js';
+
+const COMPILE_OPTIONS = { data: true, noEscape: true } as const;
+
+interface Compilers {
+  Compiler: new () => { compile(ast: unknown, options: object): unknown };
+  JavaScriptCompiler: new () => { compile(env: unknown, options: object, context: undefined, asObject: true): unknown };
+  template(spec: unknown): (context: unknown, options: { data: Record<string, unknown> }) => string;
+}
+
+// Handlebars.compile defers code generation to the first call; do it now.
+const generate = (ast: TemplateAst) => {
+  const hb = handlebars as unknown as Compilers;
+  const environment = new hb.Compiler().compile(ast, { ...COMPILE_OPTIONS });
+  return hb.template(new hb.JavaScriptCompiler().compile(environment, { ...COMPILE_OPTIONS }, undefined, true));
+};
+
+const buildTemplate = (source: string, file: string): CompiledTemplate => {
+  let fn: ReturnType<typeof generate>;
+  try {
+    const ast = handlebars.parse(source) as TemplateAst;
+    checkTemplateAst(ast, file);
+    fn = generate(ast);
+  } catch (err) {
+    throw syntaxErrorOf(err, file);
+  }
+  const pass = createPass(file, fn);
+  const template: CompiledTemplate = {
+    file,
+    render: (context) => {
+      const result = pass(context, emptyAnswers());
+      const pending = result.missingLookups[0];
+      if (pending) {
+        throw new TemplateRenderError(file, undefined, `${pending.kind === 'ip' ? 'lookupIP' : 'lookupSRV'} needs DNS: render with renderTemplate`);
+      }
+      return publicResult(result);
+    },
+  };
+  registerPass(template, pass);
+  return template;
+};
+
+const cache = new Map<string, { source: string; template: CompiledTemplate }>();
+
+/** Compiles a template's source; `file` names it in errors. Throws TemplateSyntaxError (a ConfigError). */
+export const compileTemplateSource = (source: string, file: string): CompiledTemplate => {
+  const hit = cache.get(file);
+  if (hit && hit.source === source) return hit.template;
+  const template = buildTemplate(source, file);
+  cache.set(file, { source, template });
+  return template;
+};
+
+/** Reads and compiles a template file; recompiles only when its content changed. */
+export const compileTemplateFile = async (path: string): Promise<CompiledTemplate> => {
+  const file = resolve(path);
+  let source: string;
+  try {
+    source = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, `cannot read template: ${messageOf(err)}`, { cause: err });
+  }
+  return compileTemplateSource(source, file);
+};
+
+/** Forgets every compiled template (tests, or a reload of the whole configuration). */
+export const clearTemplateCache = (): void => cache.clear();
+
+export { renderTemplate } from './render.js';
+export type { RenderOptions } from './render.js';

@@ -1,0 +1,47 @@
+// The isolated Handlebars environment: switchyard's helpers, each wrapped so
+// it gets its arguments without Handlebars' options object and so a failure
+// becomes a TemplateRenderError naming file, line, column and helper.
+import { createRequire } from 'node:module';
+import { messageOf } from '../errors.js';
+import { HelperError, TemplateRenderError } from './errors.js';
+import type { TemplatePosition } from './errors.js';
+import { allHelpers } from './helpers/index.js';
+import type { Helper, HelperOptions, RenderState } from './state.js';
+
+/** Where the render state travels: Handlebars' @data, which reaches every helper. */
+export const STATE_KEY = '__switchyard';
+
+const positionOf = (options: HelperOptions): TemplatePosition | undefined =>
+  options.loc ? { line: options.loc.start.line, column: options.loc.start.column + 1 } : undefined;
+
+const failure = (err: unknown, state: RenderState, name: string, options: HelperOptions): TemplateRenderError => {
+  if (err instanceof TemplateRenderError) return err;
+  const position = positionOf(options);
+  if (err instanceof HelperError) {
+    return new TemplateRenderError(state.file, err.key, `${name}: ${err.detail}`, { position, cause: err.cause ?? err });
+  }
+  return new TemplateRenderError(state.file, undefined, `${name}: ${messageOf(err)}`, { position, cause: err });
+};
+
+const wrap = (name: string, helper: Helper) =>
+  function (this: unknown, ...raw: unknown[]): unknown {
+    const options = raw.pop() as HelperOptions;
+    const state = options.data?.[STATE_KEY] as RenderState | undefined;
+    if (!state) throw new Error(`${name}: called outside a switchyard render`);
+    try {
+      return helper({ state, options, self: this }, raw);
+    } catch (err) {
+      throw failure(err, state, name, options);
+    }
+  };
+
+// handlebars is CommonJS; require() gives its module.exports as typed.
+const Handlebars = createRequire(import.meta.url)('handlebars') as typeof import('handlebars');
+
+export const handlebars = Handlebars.create();
+for (const [name, helper] of Object.entries(allHelpers)) handlebars.registerHelper(name, wrap(name, helper));
+
+/** Helper names Handlebars itself provides. */
+const BUILTIN_HELPERS = ['if', 'unless', 'each', 'with', 'lookup', 'log'];
+
+export const knownHelper = (name: string): boolean => name in allHelpers || BUILTIN_HELPERS.includes(name);

@@ -1,0 +1,70 @@
+// confd's key helpers. Keys are relative to the resource prefix; the pairs
+// returned carry the relative key, as confd's do.
+import { normalizeKey } from '../../backends/keys.js';
+import { asString, expectArity } from '../args.js';
+import { HelperError } from '../errors.js';
+import { BadPatternError } from '../glob.js';
+import type { KeyPair } from '../key-view.js';
+import type { HelperScope, HelperTable } from '../state.js';
+
+/** The value of a key, or an error naming the key as written and in full. */
+export const requireValue = ({ state }: HelperScope, key: string, fallback?: string): string => {
+  const value = state.view.get(key);
+  if (value !== undefined) return value;
+  if (fallback !== undefined) return fallback;
+  throw new HelperError(`key ${JSON.stringify(key)} (${state.view.fullKey(key)}) not found`, key);
+};
+
+/** Pairs matching a pattern; a malformed pattern is an error naming it. */
+export const matchPairs = ({ state }: HelperScope, pattern: string): KeyPair[] => {
+  try {
+    return state.view.match(pattern);
+  } catch (err) {
+    if (err instanceof BadPatternError) throw new HelperError(err.message, pattern, { cause: err });
+    throw err;
+  }
+};
+
+// confd templates say .Key and .Value; keep those working as aliases.
+const pair = ({ key, value }: KeyPair): KeyPair => {
+  const out = { key, value };
+  Object.defineProperties(out, { Key: { value: key }, Value: { value: value } });
+  return out;
+};
+
+export const kvHelpers: HelperTable = {
+  getv: (scope, args) => {
+    expectArity(args, 1, 2, 'KEY [DEFAULT]');
+    const key = asString(args[0], 'KEY');
+    return requireValue(scope, key, args.length > 1 ? asString(args[1], 'DEFAULT') : undefined);
+  },
+  get: (scope, args) => {
+    expectArity(args, 1, 1, 'KEY');
+    const key = asString(args[0], 'KEY');
+    const value = requireValue(scope, key);
+    return pair({ key: normalizeKey(key), value });
+  },
+  gets: (scope, args) => {
+    expectArity(args, 1, 1, 'PATTERN');
+    return matchPairs(scope, asString(args[0], 'PATTERN')).map(pair);
+  },
+  getvs: (scope, args) => {
+    expectArity(args, 1, 1, 'PATTERN');
+    // confd sorts the values themselves, not by key.
+    return matchPairs(scope, asString(args[0], 'PATTERN'))
+      .map((p) => p.value)
+      .sort();
+  },
+  ls: ({ state }, args) => {
+    expectArity(args, 1, 1, 'DIR');
+    return state.view.list(asString(args[0], 'DIR'));
+  },
+  lsdir: ({ state }, args) => {
+    expectArity(args, 1, 1, 'DIR');
+    return state.view.listDirs(asString(args[0], 'DIR'));
+  },
+  exists: ({ state }, args) => {
+    expectArity(args, 1, 1, 'KEY');
+    return state.view.get(asString(args[0], 'KEY')) !== undefined;
+  },
+};

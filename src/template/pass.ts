@@ -1,0 +1,58 @@
+// One synchronous pass of a render: run the compiled template with a fresh
+// state and report what it asked for and could not get.
+import { messageOf } from '../errors.js';
+import { STATE_KEY } from './environment.js';
+import { TemplateRenderError } from './errors.js';
+import type { KnownAnswers, LookupRequest } from './state.js';
+import { createRenderState } from './state.js';
+import type { CompiledTemplate, RenderContext, RenderResult } from './types.js';
+
+export interface PassResult extends RenderResult {
+  missingLookups: LookupRequest[];
+}
+
+export type RenderPass = (context: RenderContext, known: KnownAnswers) => PassResult;
+
+type TemplateFn = (context: unknown, options: { data: Record<string, unknown> }) => string;
+
+/** Handlebars' own runtime errors carry a 1-based line and 0-based column. */
+const wrapRuntimeError = (err: unknown, file: string): TemplateRenderError => {
+  if (err instanceof TemplateRenderError) return err;
+  const { lineNumber, column } = (err ?? {}) as { lineNumber?: unknown; column?: unknown };
+  const position = typeof lineNumber === 'number' && typeof column === 'number' ? { line: lineNumber, column: column + 1 } : undefined;
+  const detail = messageOf(err).replace(/ - \d+:\d+$/, '');
+  return new TemplateRenderError(file, undefined, detail, { position, cause: err });
+};
+
+export const createPass =
+  (file: string, fn: TemplateFn): RenderPass =>
+  (context, known) => {
+    const state = createRenderState(file, context, known);
+    let text: string;
+    try {
+      text = fn({}, { data: { [STATE_KEY]: state } });
+    } catch (err) {
+      throw wrapRuntimeError(err, file);
+    }
+    return {
+      text,
+      services: [...state.services].sort(),
+      missingServices: [...state.missingServices].sort(),
+      missingLookups: [...state.missingLookups.values()],
+    };
+  };
+
+const passes = new WeakMap<CompiledTemplate, RenderPass>();
+
+export const registerPass = (template: CompiledTemplate, pass: RenderPass): void => {
+  passes.set(template, pass);
+};
+
+export const passOf = (template: CompiledTemplate): RenderPass => {
+  const pass = passes.get(template);
+  if (!pass) throw new TypeError(`${template.file}: not a template compiled by compileTemplateSource/compileTemplateFile`);
+  return pass;
+};
+
+/** Drops the engine's bookkeeping from a pass result. */
+export const publicResult = ({ text, services, missingServices }: PassResult): RenderResult => ({ text, services, missingServices });

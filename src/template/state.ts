@@ -1,0 +1,63 @@
+// What a helper sees while one pass of a render runs: the file, the context,
+// the keys relative to the prefix, and what the pass asked for but did not get.
+import type { ServiceInstance } from '../backends/backend.js';
+import type { RenderContext } from './types.js';
+import type { KeyView } from './key-view.js';
+import { keyViewOf } from './key-view.js';
+
+/** A DNS question a helper asked; `id` identifies it across passes. */
+export type LookupRequest =
+  | { id: string; kind: 'ip'; name: string }
+  | { id: string; kind: 'srv'; service: string; proto: string; name: string };
+
+/** Answers gathered by earlier passes of one asynchronous render. */
+export interface KnownAnswers {
+  lookups: Map<string, unknown>;
+  services: Map<string, ServiceInstance[]>;
+}
+
+export interface RenderState {
+  readonly file: string;
+  readonly context: RenderContext;
+  readonly view: KeyView;
+  readonly known: KnownAnswers;
+  /** Every service name asked for. */
+  readonly services: Set<string>;
+  /** Service names nobody could answer yet. */
+  readonly missingServices: Set<string>;
+  /** DNS questions not answered yet, by id. */
+  readonly missingLookups: Map<string, LookupRequest>;
+}
+
+export const emptyAnswers = (): KnownAnswers => ({ lookups: new Map(), services: new Map() });
+
+export const createRenderState = (file: string, context: RenderContext, known: KnownAnswers): RenderState => ({
+  file,
+  context,
+  view: keyViewOf(context.values, context.prefix),
+  known,
+  services: new Set(),
+  missingServices: new Set(),
+  missingLookups: new Map(),
+});
+
+/** The part of Handlebars' helper options switchyard uses. */
+export interface HelperOptions {
+  name: string;
+  hash: Record<string, unknown>;
+  data?: Record<string, unknown>;
+  loc?: { start: { line: number; column: number } };
+  fn?: (context: unknown) => string;
+  inverse?: (context: unknown) => string;
+}
+
+export interface HelperScope {
+  readonly state: RenderState;
+  readonly options: HelperOptions;
+  /** The template's `this` at the call site. */
+  readonly self: unknown;
+}
+
+/** A helper gets its arguments without Handlebars' trailing options object. */
+export type Helper = (scope: HelperScope, args: unknown[]) => unknown;
+export type HelperTable = Readonly<Record<string, Helper>>;

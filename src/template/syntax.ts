@@ -1,0 +1,85 @@
+// Load-time checks: Handlebars' parse errors turned into TemplateSyntaxError
+// with a line and column, and mistakes Handlebars would only report while
+// rendering (an unknown helper, a partial, `{{#if}}` without its argument).
+import { handlebars, knownHelper } from './environment.js';
+import { TemplateSyntaxError } from './errors.js';
+import type { TemplatePosition } from './errors.js';
+
+/** The parts of a Handlebars AST node these checks read. */
+interface AstNode {
+  type: string;
+  loc?: { start: { line: number; column: number } };
+  path?: { type: string; original?: unknown; parts?: unknown[]; data?: boolean; depth?: number };
+  params?: unknown[];
+  hash?: unknown;
+}
+export type TemplateAst = AstNode;
+
+const isNode = (value: unknown): value is AstNode =>
+  typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+
+const positionOf = (node: AstNode): TemplatePosition | undefined =>
+  node.loc ? { line: node.loc.start.line, column: node.loc.start.column + 1 } : undefined;
+
+const CALLS = new Set(['MustacheStatement', 'SubExpression', 'BlockStatement']);
+const PARTIALS = new Set(['PartialStatement', 'PartialBlockStatement', 'Decorator', 'DecoratorBlock']);
+const ONE_ARGUMENT = new Set(['if', 'unless', 'with', 'each']);
+
+// The helper a node calls, if it calls one by a plain name.
+const calledHelper = (node: AstNode): string | undefined => {
+  const path = node.path;
+  if (!CALLS.has(node.type) || path?.type !== 'PathExpression' || path.data || path.depth !== 0) return undefined;
+  if (path.parts?.length !== 1 || typeof path.original !== 'string') return undefined;
+  const hasArgs = (node.params?.length ?? 0) > 0 || node.hash !== undefined || node.type === 'SubExpression';
+  return hasArgs || ONE_ARGUMENT.has(path.original) ? path.original : undefined;
+};
+
+const checkNode = (node: AstNode, file: string): void => {
+  const fail = (detail: string): never => {
+    throw new TemplateSyntaxError(file, detail, positionOf(node));
+  };
+  if (PARTIALS.has(node.type)) fail('partials and decorators are not supported');
+  const helper = calledHelper(node);
+  if (helper === undefined) return;
+  if (ONE_ARGUMENT.has(helper) && node.params?.length !== 1) fail(`#${helper} requires exactly one argument`);
+  if (!knownHelper(helper)) fail(`unknown helper ${JSON.stringify(helper)}`);
+};
+
+/** Walks the whole tree; throws TemplateSyntaxError at the first problem. */
+export const checkTemplateAst = (root: AstNode, file: string): void => {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (Array.isArray(value)) pending.push(...value);
+    else if (isNode(value)) {
+      checkNode(value, file);
+      for (const [field, child] of Object.entries(value)) if (field !== 'loc') pending.push(child);
+    }
+  }
+};
+
+interface LexerState {
+  lexer?: { yylloc?: { first_line: number; first_column: number } };
+}
+
+/** Turns whatever parsing or compiling threw into a TemplateSyntaxError. */
+export const syntaxErrorOf = (err: unknown, file: string): TemplateSyntaxError => {
+  if (err instanceof TemplateSyntaxError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const { lineNumber, column } = (err ?? {}) as { lineNumber?: unknown; column?: unknown };
+  if (typeof lineNumber === 'number' && typeof column === 'number') {
+    // Handlebars' compile-time exceptions: "if doesn't match each - 3:5".
+    const detail = message.replace(/ - \d+:\d+$/, '');
+    return new TemplateSyntaxError(file, detail, { line: lineNumber, column: column + 1 }, { cause: err });
+  }
+  const parse = /^(Parse|Lexical) error on line (\d+)/.exec(message);
+  if (parse) {
+    // The parser is synchronous: its lexer still points at the offending token.
+    const loc = (handlebars as unknown as { Parser?: LexerState }).Parser?.lexer?.yylloc;
+    const position = loc ? { line: loc.first_line, column: loc.first_column + 1 } : { line: Number(parse[2]), column: 1 };
+    const lines = message.split('\n');
+    const detail = parse[1] === 'Parse' ? `Parse error: ${lines.at(-1) ?? ''}` : 'Lexical error: unrecognized text';
+    return new TemplateSyntaxError(file, detail, position, { cause: err });
+  }
+  return new TemplateSyntaxError(file, message, undefined, { cause: err });
+};

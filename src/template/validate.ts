@@ -1,0 +1,88 @@
+// Validators for values that end up in proxy configuration. Each returns the
+// canonical text to emit, or undefined when the value is not acceptable.
+// What they accept never contains whitespace, quotes, `;`, `{`, `}`, `#` or `$`,
+// so a value can never end a directive or open a block.
+import { isIPv4, isIPv6 } from 'node:net';
+
+const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
+const DIGITS = /^[0-9]+$/;
+
+/** A DNS name: dot-separated labels of letters, digits, "-" and "_", at most 253 characters. */
+export const isHostname = (s: string): boolean => {
+  const name = s.endsWith('.') ? s.slice(0, -1) : s;
+  if (name.length === 0 || name.length > 253) return false;
+  const labels = name.split('.');
+  // All-numeric names must be IPv4 addresses ("10.0.0.999" is neither).
+  return labels.every((l) => LABEL.test(l)) && !labels.every((l) => DIGITS.test(l));
+};
+
+/** An IPv6 address without a zone ("%eth0"). */
+const isPlainIPv6 = (s: string): boolean => !s.includes('%') && isIPv6(s);
+
+export const validPort = (s: string): string | undefined => {
+  if (!/^[0-9]{1,5}$/.test(s)) return undefined;
+  const n = Number(s);
+  return n >= 1 && n <= 65535 ? String(n) : undefined;
+};
+
+/** An IP address, bare ("10.0.0.1", "::1"; "[::1]" is unwrapped). */
+export const validIP = (s: string): string | undefined => {
+  const bare = s.startsWith('[') && s.endsWith(']') ? s.slice(1, -1) : s;
+  return isIPv4(bare) || isPlainIPv6(bare) ? bare : undefined;
+};
+
+/** A hostname, IPv4 or IPv6 address; IPv6 comes back in brackets, ready for ":port". */
+export const validHost = (s: string): string | undefined => {
+  const ip = validIP(s);
+  if (ip !== undefined) return ip.includes(':') ? `[${ip}]` : ip;
+  return isHostname(s) ? s : undefined;
+};
+
+/** "host:port", "1.2.3.4:port" or "[v6]:port". */
+export const validHostPort = (s: string): string | undefined => {
+  const colon = s.lastIndexOf(':');
+  if (colon < 0) return undefined;
+  const hostPart = s.slice(0, colon);
+  // A bare IPv6 address is ambiguous with a port: insist on brackets.
+  if (!hostPart.startsWith('[') && hostPart.includes(':')) return undefined;
+  if (hostPart.startsWith('[') !== hostPart.endsWith(']')) return undefined;
+  const host = validHost(hostPart);
+  const port = validPort(s.slice(colon + 1));
+  return host !== undefined && port !== undefined ? `${host}:${port}` : undefined;
+};
+
+/** An address or a network: "10.0.0.0/8", "fd00::/8", or a bare IP. */
+export const validCidr = (s: string): string | undefined => {
+  const [addr = '', bits, extra] = s.split('/');
+  const ip = validIP(addr);
+  if (ip === undefined || extra !== undefined || ip !== addr) return undefined;
+  if (bits === undefined) return ip;
+  const max = ip.includes(':') ? 128 : 32;
+  if (!/^[0-9]{1,3}$/.test(bits) || Number(bits) > max) return undefined;
+  return `${ip}/${Number(bits)}`;
+};
+
+/** nginx server_name entries: names, "*.example.com", ".example.com", "www.example.*". */
+export const validServerNames = (s: string): string | undefined => {
+  const names = s.split(/\s+/).filter((n) => n.length > 0);
+  const valid = (n: string): boolean => {
+    const core = n.startsWith('*.') ? n.slice(2) : n.startsWith('.') ? n.slice(1) : n.endsWith('.*') ? n.slice(0, -2) : n;
+    return isHostname(core) || validIP(core) !== undefined;
+  };
+  return names.length > 0 && names.every(valid) ? names.join(' ') : undefined;
+};
+
+const TOKEN = /^[A-Za-z0-9._:/@+=,-]{1,1024}$/;
+
+/** One word with no syntax in it: letters, digits and . _ : / @ + = , - */
+export const validToken = (s: string): string | undefined => (TOKEN.test(s) ? s : undefined);
+
+/** A time both nginx and HAProxy read: digits with an optional ms, s, m, h or d. */
+export const validDuration = (s: string): string | undefined => (/^[0-9]{1,9}(?:ms|s|m|h|d)?$/.test(s) ? s : undefined);
+
+/** An integer within [min, max]. */
+export const validInt = (s: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): string | undefined => {
+  if (!/^-?[0-9]{1,15}$/.test(s)) return undefined;
+  const n = Number(s);
+  return n >= min && n <= max ? String(n) : undefined;
+};
