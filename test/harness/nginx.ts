@@ -1,0 +1,82 @@
+// A real nginx master for integration tests: everything (config, pid, logs,
+// temp dirs) under a temporary directory, one server on a free loopback port
+// proxying to `upstream app`, which lives in a fragment file the test chooses.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.js';
+import { requireProgram, startMaster, type ProxyServer } from './proxy-process.js';
+
+export const NGINX = '/usr/sbin/nginx';
+
+export interface StartNginxOptions {
+  /** Absolute path of the fragment included inside `http {}`; it must define `upstream app`. */
+  fragmentPath: string;
+  /** Written to fragmentPath before the start. */
+  fragment: string;
+  /** What GET / answers once nginx is up (the initial upstream's name). */
+  readyBody: string;
+}
+
+export interface NginxServer extends ProxyServer {
+  /** `-p` and `-c` as nginx was started with them, for `nginx -t` and check-fragment. */
+  readonly prefixArgs: string[];
+}
+
+export const upstreamFragment = (addr: string): string => `upstream app {\n    server ${addr};\n}\n`;
+
+export const startNginx = async (options: StartNginxOptions): Promise<NginxServer> => {
+  requireProgram(NGINX, 'nginx');
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-nginx-'));
+  const port = await freePort();
+  const confPath = join(dir, 'nginx.conf');
+  const user = process.getuid?.() === 0 ? 'user root root;\n' : '';
+  writeFileSync(
+    confPath,
+    `${user}daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log info;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path ${dir}/client_body;
+    proxy_temp_path ${dir}/proxy;
+    fastcgi_temp_path ${dir}/fastcgi;
+    uwsgi_temp_path ${dir}/uwsgi;
+    scgi_temp_path ${dir}/scgi;
+    include ${options.fragmentPath};
+    server {
+        listen 127.0.0.1:${port};
+        location / { proxy_pass http://app; }
+    }
+}
+`,
+  );
+  writeFileSync(options.fragmentPath, options.fragment);
+  const prefixArgs = ['-p', dir, '-c', confPath];
+  try {
+    const server = await startMaster({
+      program: NGINX,
+      args: [...prefixArgs, '-e', join(dir, 'error.log')],
+      port,
+      confPath,
+      dir,
+      logFile: join(dir, 'stderr.log'),
+      reloadSignal: 'SIGHUP',
+      stopSignal: 'SIGTERM',
+      readyBody: options.readyBody,
+    });
+    return {
+      ...server,
+      prefixArgs,
+      stop: async () => {
+        await server.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+};
