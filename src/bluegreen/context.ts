@@ -1,0 +1,46 @@
+// Everything an operation needs, gathered once by the CLI (or a test).
+import type { Backend } from '../backends/backend.js';
+import type { AppKeys } from './state.js';
+import type { Systemctl } from './systemctl.js';
+
+export interface Timing {
+  /** How long a started color may take to become healthy. */
+  healthTimeoutMs: number;
+  /** How long the proxy may take to serve the new color. */
+  verifyTimeoutMs: number;
+  /** Time limit of one HTTP request. */
+  requestTimeoutMs: number;
+  /** Pause between two polls. */
+  intervalMs: number;
+  /** After a deploy's switch, how long the old color keeps serving in-flight requests. */
+  drainMs: number;
+  /** Answers in a row through the proxy that must name the new color. */
+  consecutive: number;
+}
+
+export const DEFAULT_TIMING: Timing = {
+  healthTimeoutMs: 60_000,
+  verifyTimeoutMs: 30_000,
+  requestTimeoutMs: 2_000,
+  intervalMs: 250,
+  drainMs: 10_000,
+  consecutive: 3,
+};
+
+export interface BlueGreenContext {
+  app: string;
+  backend: Backend;
+  keys: AppKeys;
+  /** Overrides the app's health key. */
+  healthPath?: string;
+  systemctl: Systemctl;
+  /** A URL served by the proxy; when set, switches are verified through it. */
+  verifyUrl?: string;
+  /** Switch to an unhealthy color anyway. */
+  force: boolean;
+  timing: Timing;
+  /** Receives one line per step as it starts and ends. */
+  progress: (line: string) => void;
+  /** Waits (the drain); injectable so unit tests do not wait. */
+  sleep: (ms: number) => Promise<void>;
+}

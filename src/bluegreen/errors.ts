@@ -1,0 +1,16 @@
+// A blue/green operation that failed at one step, e.g. "health" or "verify".
+// The message says which app, which step, why, and where traffic stayed.
+
+export type BlueGreenStep = 'read' | 'addr' | 'start' | 'health' | 'switch' | 'verify' | 'drain' | 'stop' | 'restore';
+
+export class BlueGreenError extends Error {
+  override readonly name = 'BlueGreenError';
+  constructor(
+    readonly app: string,
+    readonly step: BlueGreenStep,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${app}: ${step} failed: ${detail}`, options);
+  }
+}

@@ -1,0 +1,55 @@
+// switch COLOR: make a healthy color live, then verify through the proxy;
+// when the proxy does not follow, live is put back.
+import { messageOf } from '../errors.js';
+import type { BlueGreenContext } from './context.js';
+import { BlueGreenError } from './errors.js';
+import { restoreLive, writeLive } from './state.js';
+import { runOperation, type OperationResult, type Steps } from './steps.js';
+import type { AppState, Color } from './types.js';
+import { checkHealthNow, readAppState, requireAddr } from './unit-steps.js';
+import { verifyServes } from './verify.js';
+
+const verifyOrThrow = async (ctx: BlueGreenContext, url: string, color: Color): Promise<void> => {
+  const { verifyTimeoutMs, intervalMs, requestTimeoutMs, consecutive } = ctx.timing;
+  const res = await verifyServes(url, color, { timeoutMs: verifyTimeoutMs, intervalMs, requestTimeoutMs, consecutive });
+  if (!res.ok) {
+    throw new BlueGreenError(ctx.app, 'verify', `${url} did not serve ${color} within ${verifyTimeoutMs / 1000}s (last answer: ${res.last})`);
+  }
+};
+
+/** Writes live = target (remembering the old color), verifies, and restores live when verification fails. */
+export const switchAndVerify = async (ctx: BlueGreenContext, steps: Steps, before: AppState, target: Color): Promise<void> => {
+  await steps.run('switch', `set ${ctx.keys.live} = ${target}`, () => writeLive(ctx.backend, ctx.keys, ctx.app, target, before.live));
+  steps.result.live = target;
+  const url = ctx.verifyUrl;
+  if (!url) {
+    steps.note('verify through the proxy skipped (no --verify-url)');
+    return;
+  }
+  try {
+    await steps.run('verify', `wait until ${url} serves ${target}`, () => verifyOrThrow(ctx, url, target));
+  } catch (err) {
+    const back = before.live ?? '(unset)';
+    try {
+      await steps.run('restore', `set ${ctx.keys.live} back to ${back}`, () => restoreLive(ctx.backend, ctx.keys, ctx.app, before));
+    } catch (restoreErr) {
+      throw new BlueGreenError(ctx.app, 'restore', `${messageOf(err)}; then ${messageOf(restoreErr)}`, { cause: restoreErr });
+    }
+    steps.result.live = before.live;
+    throw err;
+  }
+};
+
+/** Health gate, then switch and verify; nothing to do when target is already live. */
+export const switchFromState = async (ctx: BlueGreenContext, steps: Steps, state: AppState, target: Color): Promise<void> => {
+  requireAddr(ctx, state, target);
+  if (state.live === target) {
+    steps.note(`${target} is already live`);
+    return;
+  }
+  await checkHealthNow(ctx, steps, state, target);
+  await switchAndVerify(ctx, steps, state, target);
+};
+
+export const switchColor = (ctx: BlueGreenContext, target: Color): Promise<OperationResult> =>
+  runOperation(ctx, 'switch', async (steps) => switchFromState(ctx, steps, await readAppState(ctx, steps), target));

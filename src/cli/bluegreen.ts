@@ -1,0 +1,183 @@
+// switchyard bluegreen status|switch COLOR|toggle|deploy|rollback --app NAME
+// Exit codes: 0 ok, 1 the operation failed (traffic stays on, or is put back
+// to, the old color unless the output says otherwise), 2 usage.
+import type { Argv, CommandModule } from 'yargs';
+import type { Backend, BackendOptions } from '../backends/backend.js';
+import { loadBackend } from '../backends/index.js';
+import { deploy } from '../bluegreen/deploy.js';
+import { DEFAULT_TIMING, type BlueGreenContext, type Timing } from '../bluegreen/context.js';
+import { BlueGreenError } from '../bluegreen/errors.js';
+import { rollback } from '../bluegreen/rollback.js';
+import { appKeys } from '../bluegreen/state.js';
+import { formatStatus, getStatus } from '../bluegreen/status.js';
+import type { OperationResult } from '../bluegreen/steps.js';
+import { switchColor } from '../bluegreen/switch.js';
+import { createSystemctl } from '../bluegreen/systemctl.js';
+import { toggle } from '../bluegreen/toggle.js';
+import { COLORS, isColor } from '../bluegreen/types.js';
+import { RUN_OPTIONS } from '../config/option-table.js';
+import { resolveRunOptions } from '../config/run-options.js';
+import { ConfigError } from '../errors.js';
+import { addSecret, createLogger, type Logger } from '../log.js';
+import { EXIT_FAILED, EXIT_OK, exitWith, reportError } from './exit.js';
+import { backendOptionsOf, givenFlags } from './run-command.js';
+
+export interface BluegreenDeps {
+  loadBackend: (name: string, options: BackendOptions, logger: Logger) => Promise<Backend>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  exit: (code: number) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultDeps: BluegreenDeps = {
+  loadBackend,
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+  exit: exitWith,
+  env: process.env,
+};
+
+/** The run's options that choose and reach the backend, shared with the run. */
+const BACKEND_FLAGS = new Set([
+  'confdir', 'config-file', 'backend', 'node', 'file', 'prefix', 'username', 'password',
+  'auth-token', 'client-cert', 'client-key', 'client-ca-keys', 'log-level', 'log-format',
+]);
+
+const SECONDS_OPTIONS = {
+  'health-timeout': { timing: 'healthTimeoutMs', describe: 'how long a started color may take to become healthy' },
+  'verify-timeout': { timing: 'verifyTimeoutMs', describe: 'how long the proxy may take to serve the new color' },
+  'request-timeout': { timing: 'requestTimeoutMs', describe: 'time limit of one health or verify request' },
+  drain: { timing: 'drainMs', describe: 'deploy: seconds the old color keeps serving in-flight requests before it is stopped' },
+} as const satisfies Record<string, { timing: keyof Timing; describe: string }>;
+
+const addOptions = <T>(y: Argv<T>): Argv<T> => {
+  let out = y
+    .option('app', { type: 'string', demandOption: true, describe: 'the application: keys under <prefix>/<app>/' })
+    .option('health', { type: 'string', describe: "health URL path [default: the app's health key, else /health]" })
+    .option('verify-url', { type: 'string', describe: 'a URL served by the proxy; a switch waits until it answers with the new color (X-Color header or the color in the body)' })
+    .option('force', { type: 'boolean', default: false, describe: 'switch/toggle to an unhealthy color anyway' })
+    .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' }) as Argv<T>;
+  for (const [flag, { timing, describe }] of Object.entries(SECONDS_OPTIONS)) {
+    out = out.option(flag, { type: 'number', describe: `${describe} [default: ${DEFAULT_TIMING[timing] / 1000}]` }) as Argv<T>;
+  }
+  for (const spec of RUN_OPTIONS.filter((s) => BACKEND_FLAGS.has(s.flag))) {
+    const describe = spec.defaultText ? `${spec.describe} [default: ${spec.defaultText}]` : spec.describe;
+    const type = spec.type === 'list' ? 'string' : spec.type === 'number' ? 'number' : 'string';
+    out = out.option(spec.flag, { type, describe, array: spec.type === 'list' ? true : undefined, group: 'Backend options:' }) as Argv<T>;
+  }
+  return out;
+};
+
+const timingOf = (argv: Record<string, unknown>): Timing => {
+  const timing: Timing = { ...DEFAULT_TIMING };
+  for (const [flag, { timing: field }] of Object.entries(SECONDS_OPTIONS)) {
+    const v = argv[flag];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new ConfigError(undefined, `expected a non-negative number of seconds, got ${JSON.stringify(v)}`, { key: flag });
+    }
+    timing[field] = Math.round(v * 1000);
+  }
+  if (timing.requestTimeoutMs <= 0) throw new ConfigError(undefined, 'must be more than 0', { key: 'request-timeout' });
+  return timing;
+};
+
+type Operation = 'status' | 'switch' | 'toggle' | 'deploy' | 'rollback';
+
+const runOperation = (ctx: BlueGreenContext, operation: Exclude<Operation, 'status'>, color: unknown): Promise<OperationResult> => {
+  switch (operation) {
+    case 'switch':
+      if (!isColor(color)) throw new ConfigError(undefined, `expected blue or green, got ${JSON.stringify(color)}`, { key: 'COLOR' });
+      return switchColor(ctx, color);
+    case 'toggle':
+      return toggle(ctx);
+    case 'deploy':
+      return deploy(ctx);
+    case 'rollback':
+      return rollback(ctx);
+  }
+};
+
+const summaryOf = (r: OperationResult): string =>
+  r.ok
+    ? `${r.operation} ok: ${r.live ?? '(unset)'} is live\n`
+    : `${r.operation} FAILED at ${r.error?.step}: ${r.error?.message}\nlive is ${r.live ?? '(unset)'}${r.live === r.from ? ' (unchanged)' : ''}\n`;
+
+const handlerFor = (operation: Operation, deps: BluegreenDeps) => async (argv: Record<string, unknown>): Promise<void> => {
+  let logger: Logger = createLogger();
+  let backend: Backend | undefined;
+  let code = EXIT_OK;
+  const json = argv['json'] === true;
+  try {
+    const options = await resolveRunOptions(givenFlags(argv), deps.env);
+    addSecret(options.password);
+    addSecret(options.authToken);
+    logger = createLogger({ level: options.logLevel, format: options.logFormat });
+    const timing = timingOf(argv);
+    backend = await deps.loadBackend(options.backend, backendOptionsOf(options), logger);
+    const app = String(argv['app']);
+    const ctx: BlueGreenContext = {
+      app,
+      backend,
+      keys: appKeys(options.prefix, app),
+      systemctl: createSystemctl({ env: deps.env }),
+      force: argv['force'] === true,
+      timing,
+      // With --json, stdout carries only the JSON document.
+      progress: (line) => (json ? deps.stderr : deps.stdout)(line + '\n'),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      ...(typeof argv['health'] === 'string' ? { healthPath: argv['health'] } : {}),
+      ...(typeof argv['verifyUrl'] === 'string' ? { verifyUrl: argv['verifyUrl'] } : {}),
+    };
+    if (operation === 'status') {
+      const report = await getStatus(ctx);
+      deps.stdout(json ? JSON.stringify(report, null, 2) + '\n' : formatStatus(report));
+    } else {
+      const result = await runOperation(ctx, operation, argv['color']);
+      deps.stdout(json ? JSON.stringify(result, null, 2) + '\n' : summaryOf(result));
+      code = result.ok ? EXIT_OK : EXIT_FAILED;
+    }
+  } catch (err) {
+    if (err instanceof BlueGreenError) {
+      deps.stderr(`switchyard: ${err.message}\n`);
+      code = EXIT_FAILED;
+    } else {
+      code = reportError(err, logger);
+    }
+  } finally {
+    await backend?.close().catch((err: unknown) => logger.warn('closing the backend failed', { error: err }));
+  }
+  deps.exit(code);
+};
+
+const OPERATIONS: { command: string; operation: Operation; describe: string }[] = [
+  { command: 'status', operation: 'status', describe: "live color, both colors' address, unit state and health" },
+  { command: 'switch <color>', operation: 'switch', describe: 'make COLOR live (refuses an unhealthy color unless --force)' },
+  { command: 'toggle', operation: 'toggle', describe: 'make the other color live' },
+  { command: 'deploy', operation: 'deploy', describe: 'start the idle color (restart it if running), wait for health, switch, verify, drain, stop the old color' },
+  { command: 'rollback', operation: 'rollback', describe: 'return to the previous color, starting its unit if needed' },
+];
+
+export const createBluegreenCommand = (overrides: Partial<BluegreenDeps> = {}): CommandModule => {
+  const deps = { ...defaultDeps, ...overrides };
+  return {
+    command: 'bluegreen',
+    describe: 'blue/green operations on one application',
+    builder: (y) => {
+      let out = addOptions(y);
+      for (const op of OPERATIONS) {
+        out = out.command({
+          command: op.command,
+          describe: op.describe,
+          builder: (sub) => (op.operation === 'switch' ? sub.positional('color', { choices: COLORS, describe: 'blue or green' }) : sub),
+          handler: handlerFor(op.operation, deps),
+        });
+      }
+      return out.demandCommand(1, 'name an operation: status, switch COLOR, toggle, deploy or rollback');
+    },
+    handler: () => undefined,
+  };
+};
+
+export const bluegreenCommand: CommandModule = createBluegreenCommand();

@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { switchColor } from '../../src/bluegreen/switch.js';
+import { toggle } from '../../src/bluegreen/toggle.js';
+import { createMemoryBackend, startFakeHost, type FakeHost, type MemoryBackend } from './bluegreen-helpers.js';
+
+let host: FakeHost;
+let backend: MemoryBackend;
+let blue: Awaited<ReturnType<FakeHost['startColor']>>;
+let green: Awaited<ReturnType<FakeHost['startColor']>>;
+
+beforeEach(async () => {
+  host = await startFakeHost();
+  blue = await host.startColor('blue');
+  green = await host.startColor('green');
+  await host.setUnit(blue.unit, 'active');
+  await host.setUnit(green.unit, 'active');
+  backend = createMemoryBackend({ '/apps/shop/live': 'blue', '/apps/shop/blue/addr': blue.addr, '/apps/shop/green/addr': green.addr });
+});
+afterEach(async () => host.stop());
+
+describe('switch', () => {
+  it('makes a healthy color live and remembers the previous one', async () => {
+    const ctx = host.context(backend);
+    const result = await switchColor(ctx, 'green');
+    expect(result).toMatchObject({ ok: true, from: 'blue', live: 'green' });
+    expect(backend.values.get('/apps/shop/live')).toBe('green');
+    expect(backend.values.get('/apps/shop/previous')).toBe('blue');
+    expect(ctx.lines.join('\n')).toContain('verify through the proxy skipped');
+  });
+
+  it('refuses an unhealthy target and leaves live alone', async () => {
+    green.sick = true;
+    const result = await switchColor(host.context(backend), 'green');
+    expect(result.ok).toBe(false);
+    expect(result.error?.step).toBe('health');
+    expect(result.error?.message).toContain('--force');
+    expect(result.live).toBe('blue');
+    expect(backend.log).toEqual([]);
+  });
+
+  it('switches to an unhealthy target with --force, saying so', async () => {
+    green.sick = true;
+    const ctx = host.context(backend, { force: true });
+    const result = await switchColor(ctx, 'green');
+    expect(result.ok).toBe(true);
+    expect(backend.values.get('/apps/shop/live')).toBe('green');
+    expect(ctx.lines.join('\n')).toMatch(/not healthy \(status 503\); switching anyway/);
+  });
+
+  it('refuses a color whose address is missing or malformed', async () => {
+    backend.values.set('/apps/shop/green/addr', '9002; } server {');
+    const result = await switchColor(host.context(backend), 'green');
+    expect(result.error).toEqual({ step: 'addr', message: expect.stringContaining('expected host:port') });
+    backend.values.delete('/apps/shop/green/addr');
+    expect((await switchColor(host.context(backend), 'green')).error?.message).toContain('/apps/shop/green/addr is not set');
+    expect(backend.log).toEqual([]);
+  });
+
+  it('does nothing when the color is already live', async () => {
+    const ctx = host.context(backend);
+    const result = await switchColor(ctx, 'blue');
+    expect(result).toMatchObject({ ok: true, live: 'blue' });
+    expect(backend.log).toEqual([]);
+    expect(ctx.lines.join('\n')).toContain('blue is already live');
+  });
+
+  it('waits until the proxy serves the new color', async () => {
+    const proxy = await host.startProxy(backend, '/apps/shop/live');
+    const ctx = host.context(backend, { verifyUrl: proxy.url });
+    const result = await switchColor(ctx, 'green');
+    expect(result.ok).toBe(true);
+    expect(result.steps.map((s) => s.step)).toEqual(['read', 'health', 'switch', 'verify']);
+  });
+
+  it('puts live back when the proxy does not follow, and says so', async () => {
+    const proxy = await host.startProxy(backend, '/apps/shop/live');
+    proxy.stuckOn = 'blue';
+    const ctx = host.context(backend, { verifyUrl: proxy.url });
+    ctx.timing.verifyTimeoutMs = 300;
+    const result = await switchColor(ctx, 'green');
+    expect(result.ok).toBe(false);
+    expect(result.error?.step).toBe('verify');
+    expect(result.error?.message).toContain(`${proxy.url} did not serve green within 0.3s (last answer: blue)`);
+    expect(result.live).toBe('blue');
+    expect(backend.values.get('/apps/shop/live')).toBe('blue');
+    expect(backend.log).toEqual([
+      'put /apps/shop/previous blue',
+      'put /apps/shop/live green',
+      'put /apps/shop/live blue',
+      'delete /apps/shop/previous',
+    ]);
+  });
+
+  it('rejects a live key that is neither blue nor green', async () => {
+    backend.values.set('/apps/shop/live', 'purple');
+    const result = await switchColor(host.context(backend), 'green');
+    expect(result.error).toEqual({ step: 'read', message: 'shop: read failed: /apps/shop/live is "purple", expected blue or green' });
+  });
+
+  it('reports a backend that cannot write', async () => {
+    const readOnly = { ...backend, put: undefined };
+    const result = await switchColor(host.context(readOnly), 'green');
+    expect(result.error?.message).toContain('the memory backend cannot write keys');
+  });
+});
+
+describe('toggle', () => {
+  it('switches to the other color each time', async () => {
+    expect((await toggle(host.context(backend))).live).toBe('green');
+    expect((await toggle(host.context(backend))).live).toBe('blue');
+    expect(backend.values.get('/apps/shop/previous')).toBe('green');
+  });
+
+  it('needs a live color to start from', async () => {
+    backend.values.delete('/apps/shop/live');
+    const result = await toggle(host.context(backend));
+    expect(result.error?.message).toContain('/apps/shop/live is not set');
+  });
+
+  it('refuses an unhealthy other color', async () => {
+    await host.setUnit(green.unit, 'inactive');
+    const result = await toggle(host.context(backend));
+    expect(result).toMatchObject({ ok: false, live: 'blue', error: { step: 'health' } });
+  });
+});
