@@ -1,7 +1,7 @@
 // A real HAProxy in master-worker mode for integration tests:
 // `haproxy -W -f main.cfg -f fragment.cfg -p pidfile`, reloaded with SIGUSR2
 // to the master. The fragment (chosen by the test) defines `backend app`.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
@@ -40,27 +40,15 @@ frontend fe
 `,
   );
   writeFileSync(options.fragmentPath, options.fragment);
-  try {
-    const server = await startMaster({
-      program: HAPROXY,
-      args: ['-W', '-f', confPath, '-f', options.fragmentPath, '-p', join(dir, 'haproxy.pid')],
-      port,
-      confPath,
-      dir,
-      logFile: join(dir, 'stderr.log'),
-      reloadSignal: 'SIGUSR2',
-      stopSignal: 'SIGTERM',
-      readyBody: options.readyBody,
-    });
-    return {
-      ...server,
-      stop: async () => {
-        await server.stop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
+  return startMaster({
+    program: HAPROXY,
+    args: ['-W', '-f', confPath, '-f', options.fragmentPath, '-p', join(dir, 'haproxy.pid')],
+    port,
+    confPath,
+    dir,
+    logFile: join(dir, 'stderr.log'),
+    reloadSignal: 'SIGUSR2',
+    stopSignal: 'SIGTERM',
+    readyBody: options.readyBody,
+  });
 };

@@ -1,7 +1,7 @@
 // A real nginx master for integration tests: everything (config, pid, logs,
 // temp dirs) under a temporary directory, one server on a free loopback port
 // proxying to `upstream app`, which lives in a fragment file the test chooses.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
@@ -55,28 +55,16 @@ http {
   );
   writeFileSync(options.fragmentPath, options.fragment);
   const prefixArgs = ['-p', dir, '-c', confPath];
-  try {
-    const server = await startMaster({
-      program: NGINX,
-      args: [...prefixArgs, '-e', join(dir, 'error.log')],
-      port,
-      confPath,
-      dir,
-      logFile: join(dir, 'stderr.log'),
-      reloadSignal: 'SIGHUP',
-      stopSignal: 'SIGTERM',
-      readyBody: options.readyBody,
-    });
-    return {
-      ...server,
-      prefixArgs,
-      stop: async () => {
-        await server.stop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
+  const server = await startMaster({
+    program: NGINX,
+    args: [...prefixArgs, '-e', join(dir, 'error.log')],
+    port,
+    confPath,
+    dir,
+    logFile: join(dir, 'stderr.log'),
+    reloadSignal: 'SIGHUP',
+    stopSignal: 'SIGTERM',
+    readyBody: options.readyBody,
+  });
+  return { ...server, prefixArgs };
 };

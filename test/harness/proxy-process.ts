@@ -2,7 +2,7 @@
 // foreground, readiness by HTTP, a body fetch, and a stop by PID that leaves
 // nothing behind.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 
 export interface ProxyServer {
@@ -13,7 +13,7 @@ export interface ProxyServer {
   readonly reloadCmd: string;
   /** The main configuration file. */
   readonly confPath: string;
-  /** Directory holding the proxy's config, pid and logs. */
+  /** Directory holding the proxy's config, pid and logs; removed by stop(). */
   readonly dir: string;
   /** GET http://127.0.0.1:port/path; resolves with the status and body. */
   fetch(path?: string): Promise<{ status: number; body: string }>;
@@ -95,13 +95,16 @@ export const startMaster = async (spec: MasterSpec): Promise<ProxyServer> => {
     throw new Error(`${spec.program} on port ${spec.port} did not answer "${body}" (last: ${last}):\n${log()}`);
   };
 
+  // Stops the master by PID, then removes the proxy's directory.
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(spec.stopSignal);
-    if (!(await waitForExit(child, 10_000))) {
-      child.kill('SIGKILL');
-      await waitForExit(child, 5_000);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill(spec.stopSignal);
+      if (!(await waitForExit(child, 10_000))) {
+        child.kill('SIGKILL');
+        await waitForExit(child, 5_000);
+      }
     }
+    rmSync(spec.dir, { recursive: true, force: true });
   };
 
   try {
