@@ -51,6 +51,7 @@ export const startEtcdWatch = async (
   let nextRevision: bigint | undefined = afterRevision ? next(afterRevision) : undefined;
   let closed = false;
   let resync = false;
+  let lastWasAuth = false;
   let session: Session | undefined;
   let firstAttempt: (() => void) | undefined;
   const firstSettled = new Promise<void>((resolve) => {
@@ -69,6 +70,7 @@ export const startEtcdWatch = async (
     if (nextRevision !== undefined && nextRevision > head) return { kind: 'rewound' };
     nextRevision ??= head;
     backoff.reset();
+    lastWasAuth = false;
     firstAttempt?.();
     if (resync) {
       resync = false;
@@ -106,7 +108,13 @@ export const startEtcdWatch = async (
       case 'canceled':
       case 'error': {
         const cause = end.kind === 'error' ? end.error : new Error(end.reason);
-        if (isAuthError(cause)) deps.clients.renew(deps.clients.current());
+        const auth = isAuthError(cause);
+        if (auth) {
+          deps.clients.renew(deps.clients.current());
+          // A fresh token is a new remedy: try it promptly, but not in a tight loop.
+          if (!lastWasAuth) backoff.reset();
+        }
+        lastWasAuth = auth;
         fail(describeEtcdError(cause), cause);
         return true;
       }

@@ -1,0 +1,81 @@
+// Failing fast and cleaning up: an unreachable or silent endpoint rejects
+// within a bound and names itself; close() leaves nothing running.
+import { createServer, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEtcdBackend } from '../../src/backends/etcd.js';
+import { BackendError, ConfigError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { watchAndRead } from '../contract/backend-contract.js';
+import { startEtcd, type EtcdServer } from '../harness/etcd.js';
+import { freePort } from '../harness/ports.js';
+import { waitFor } from '../harness/wait.js';
+
+const report = (what: string, ms: number): void => console.info(`etcd lifecycle: ${what}: ${ms} ms`);
+
+const expectRejectsNaming = async (endpoint: string, limitMs: number): Promise<number> => {
+  const backend = createEtcdBackend({ nodes: [endpoint], files: [] }, silentLogger);
+  const started = Date.now();
+  const err = await backend.getValues(['/x']).catch((e: unknown) => e);
+  const elapsed = Date.now() - started;
+  await backend.close();
+  expect(err).toBeInstanceOf(BackendError);
+  expect((err as BackendError).endpoint).toBe(endpoint);
+  expect((err as Error).message).toContain(endpoint);
+  expect(elapsed).toBeLessThan(limitMs);
+  return elapsed;
+};
+
+describe('etcd backend lifecycle', () => {
+  let server: EtcdServer;
+  beforeAll(async () => {
+    server = await startEtcd();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('rejects quickly, naming the endpoint, when nothing listens there', async () => {
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
+    report('refused endpoint rejected after', await expectRejectsNaming(endpoint, 30_000));
+  });
+
+  it('rejects within the request bound when the peer accepts and never answers', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => undefined);
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
+    try {
+      report('silent endpoint rejected after', await expectRejectsNaming(`http://127.0.0.1:${port}`, 30_000));
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  it('refuses a malformed endpoint with a configuration error', () => {
+    expect(() => createEtcdBackend({ nodes: ['127.0.0.1:2379/x'], files: [] }, silentLogger)).toThrow(ConfigError);
+  });
+
+  // Ref'd sockets and timers are what keep a process from exiting.
+  it('leaves no sockets or timers behind after close()', async () => {
+    const holding = (): string[] => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'Timeout');
+    const backend = createEtcdBackend({ nodes: [server.endpoint], files: [] }, silentLogger);
+    await backend.put!('/l/a', '1');
+    const snap = await backend.getValues(['/l']);
+    const w1 = await watchAndRead(backend, '/l', snap.revision);
+    await watchAndRead(backend, '/m'); // left open on purpose: backend.close() must end it
+    await backend.put!('/l/a', '2');
+    await waitFor('the watch to see the put', () => w1.latest()?.values.get('/l/a') === '2');
+    expect(holding()).toContain('TCPSocketWrap');
+    await backend.close();
+    const ms = await waitFor('every socket and timer of the backend to close', () => holding().length === 0, 10_000).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}; still open: ${holding().join(', ')}`);
+      },
+    );
+    report('handles closed after close()', ms);
+  });
+});
