@@ -98,9 +98,9 @@ export const logOutcomes = (outcomes: ResourceOutcome[], logger: Logger): void =
   for (const o of outcomes) {
     const fields = { resource: o.resource.name, dest: o.resource.dest };
     if (o.ok) {
-      if (o.result.outcome === 'updated') logger.info('updated', fields);
-      else if (o.result.outcome === 'would-update') logger.info('would update (noop)', fields);
-      else logger.debug('unchanged', fields);
+      // The pipeline itself logs what it replaced.
+      if (o.result.outcome === 'would-update') logger.info('would update (noop)', fields);
+      else if (o.result.outcome === 'unchanged') logger.debug('unchanged', fields);
     } else {
       logger.error(o.error.message, { ...fields, stage: o.error.stage });
     }

@@ -1,0 +1,109 @@
+// Runs the built CLI (./bin/switchyard → dist/) as users do: once, or as a
+// long-running watcher whose log the test can wait on. Watchers are stopped
+// by PID at the end; none outlives the test run.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = join(REPO, 'bin/switchyard');
+
+const requireBuild = (): void => {
+  if (!existsSync(join(REPO, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+};
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export const runCli = (args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> => {
+  requireBuild();
+  const started = Date.now();
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+};
+
+export interface Watcher {
+  readonly pid: number;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Polls the output until it matches, or throws with the output. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** How many times the output matches. */
+  count(pattern: RegExp): number;
+  signal(sig: NodeJS.Signals): void;
+  /** Resolves with the exit code. */
+  exited(): Promise<number | null>;
+  /** SIGTERM, then SIGKILL after a grace period. Idempotent. */
+  stop(): Promise<number | null>;
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
+export const startWatcher = (args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Watcher => {
+  requireBuild();
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exit = new Promise<number | null>((r) =>
+    child.on('close', (code) => {
+      live.delete(child);
+      r(code);
+    }),
+  );
+  const api: Watcher = {
+    pid: child.pid ?? -1,
+    output: () => out,
+    waitFor: async (pattern, timeoutMs = 20_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(out)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output:\n${out}`);
+        if (child.exitCode !== null) throw new Error(`switchyard exited (${child.exitCode}) before ${pattern}; output:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    count: (pattern) => (out.match(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g')) ?? []).length,
+    signal: (sig) => {
+      child.kill(sig);
+    },
+    exited: () => exit,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return exit;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exit;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+  return api;
+};
+
+/** Polls a condition until it holds or the deadline passes. */
+export const eventually = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
