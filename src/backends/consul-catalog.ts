@@ -1,0 +1,68 @@
+// Consul's catalog: healthy instances of a service from
+// /v1/health/service/<name>?passing=true, as ServiceInstances in a stable order.
+import type { ServiceInstance } from './backend.js';
+import type { ConsulConnection, Purpose } from './consul-client.js';
+import { blockingOptions, blockingTimeoutMs, type Blocking } from './consul-kv.js';
+
+interface HealthEntry {
+  Node?: { Node?: string; Address?: string };
+  Service?: {
+    ID?: string;
+    Service?: string;
+    Address?: string;
+    Port?: number;
+    Tags?: string[] | null;
+    Meta?: Record<string, string> | null;
+  };
+}
+
+export interface ServicesRead {
+  instances: ServiceInstance[];
+  index: number;
+}
+
+const servicePurpose = (name: string): Purpose => ({ action: `reading service "${name}"`, permission: 'service:read (and node:read)' });
+
+/** The service's own address, else its node's. */
+export const toServiceInstance = (entry: HealthEntry): ServiceInstance => {
+  const svc = entry.Service ?? {};
+  return {
+    id: svc.ID ?? '',
+    name: svc.Service ?? '',
+    address: svc.Address || entry.Node?.Address || '',
+    port: svc.Port ?? 0,
+    tags: [...(svc.Tags ?? [])],
+    meta: { ...(svc.Meta ?? {}) },
+    node: entry.Node?.Node ?? '',
+  };
+};
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** By node, address, port, id: the same instances always render in the same order. */
+export const sortInstances = (instances: ServiceInstance[]): ServiceInstance[] =>
+  [...instances].sort(
+    (a, b) => compareText(a.node, b.node) || compareText(a.address, b.address) || a.port - b.port || compareText(a.id, b.id),
+  );
+
+export const readServiceInstances = async (
+  conn: ConsulConnection,
+  name: string,
+  requestTimeoutMs: number,
+  blocking?: Blocking,
+  signal?: AbortSignal,
+): Promise<ServicesRead> => {
+  const purpose = servicePurpose(name);
+  const timeout = blocking && blocking.index > 0 ? blockingTimeoutMs(blocking.waitSeconds) : requestTimeoutMs;
+  const answer = await conn.send<HealthEntry[]>(
+    purpose,
+    timeout,
+    (api, o) => api.health.service({ ...blockingOptions(o, blocking), service: name, passing: true }),
+    signal,
+  );
+  const entries = Array.isArray(answer.body) ? answer.body : [];
+  if (answer.filteredByAcl && entries.length === 0) {
+    throw conn.fail(purpose, `permission denied ${purpose.action} (the token needs ${purpose.permission} on it)`);
+  }
+  return { instances: sortInstances(entries.map(toServiceInstance)), index: answer.index };
+};

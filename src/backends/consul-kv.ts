@@ -1,0 +1,81 @@
+// Consul KV: key paths ("/app/live") on the wire without the leading slash
+// ("app/live"), recursive reads that keep only the key itself and what is
+// below it (Consul's recurse is a plain prefix match: "app/lively" too).
+import { normalizeKey } from './keys.js';
+import type { Answer, CallOptions, ConsulConnection, Purpose } from './consul-client.js';
+
+interface KvEntry {
+  Key: string;
+  Value: string | null;
+}
+
+/** One read of one path: its entries by absolute key, and the X-Consul-Index. */
+export interface KvRead {
+  values: Map<string, string>;
+  index: number;
+}
+
+/** Blocking-query parameters; absent for a plain read. */
+export interface Blocking {
+  index: number;
+  waitSeconds: number;
+}
+
+/** "/app/live" → "app/live"; "/" → "". */
+export const toWireKey = (path: string): string => normalizeKey(path).slice(1);
+
+/** "app/live" → "/app/live". */
+export const fromWireKey = (key: string): string => normalizeKey(key);
+
+/** True when a wire key is the path itself or below it. */
+export const isWireKeyUnder = (key: string, wirePath: string): boolean =>
+  wirePath === '' || key === wirePath || key.startsWith(wirePath + '/');
+
+const readPurpose = (wireKey: string): Purpose => ({ action: `reading key "${wireKey}"`, permission: 'key:read' });
+const writePurpose = (verb: string, wireKey: string): Purpose => ({ action: `${verb} key "${wireKey}"`, permission: 'key:write' });
+
+/** How long a blocking query may take: Consul adds up to wait/16 of jitter. */
+export const blockingTimeoutMs = (waitSeconds: number): number => Math.ceil(waitSeconds * 1000 * (1 + 1 / 16)) + 5_000;
+
+export const blockingOptions = (o: CallOptions, blocking: Blocking | undefined): object =>
+  blocking && blocking.index > 0 ? { ...o, index: String(blocking.index), wait: `${blocking.waitSeconds}s` } : o;
+
+/** Every entry at or below path (a blocking query when `blocking` has an index). */
+export const readKvPath = async (
+  conn: ConsulConnection,
+  path: string,
+  requestTimeoutMs: number,
+  blocking?: Blocking,
+  signal?: AbortSignal,
+): Promise<KvRead> => {
+  const wirePath = toWireKey(path);
+  const purpose = readPurpose(wirePath);
+  const timeout = blocking && blocking.index > 0 ? blockingTimeoutMs(blocking.waitSeconds) : requestTimeoutMs;
+  const answer: Answer<KvEntry[] | KvEntry> = await conn.send(purpose, timeout, (api, o) =>
+    api.kv.get({ ...blockingOptions(o, blocking), key: wirePath, recurse: true }),
+  signal);
+  const entries = answer.body === undefined ? [] : Array.isArray(answer.body) ? answer.body : [answer.body];
+  const values = new Map<string, string>();
+  for (const entry of entries) {
+    // "dir/" entries are folder markers with no value of their own.
+    if (!isWireKeyUnder(entry.Key, wirePath) || entry.Key.endsWith('/')) continue;
+    values.set(fromWireKey(entry.Key), entry.Value ?? '');
+  }
+  if (answer.filteredByAcl) throw conn.fail(purpose, `permission denied ${purpose.action} (the token needs ${purpose.permission} on it and below)`);
+  return { values, index: answer.index };
+};
+
+export const putKvKey = async (conn: ConsulConnection, key: string, value: string, timeoutMs: number): Promise<void> => {
+  const wireKey = toWireKey(key);
+  const answer = await conn.send<boolean>(writePurpose('writing', wireKey), timeoutMs, (api, o) => api.kv.set({ ...o, key: wireKey, value }));
+  if (answer.body !== true) throw conn.fail(writePurpose('writing', wireKey), `writing key "${wireKey}" failed: consul answered ${String(answer.body)}`);
+};
+
+export const deleteKvKey = async (conn: ConsulConnection, key: string, timeoutMs: number): Promise<void> => {
+  const wireKey = toWireKey(key);
+  await conn.send(writePurpose('deleting', wireKey), timeoutMs, (api, o) => api.kv.del({ ...o, key: wireKey }));
+};
+
+/** A stable text form of a read's values, to tell a real change from a wake-up with equal data. */
+export const fingerprintValues = (values: ReadonlyMap<string, string>): string =>
+  JSON.stringify([...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -1,0 +1,100 @@
+// One long-poll loop per watched thing (a KV path, a service): Consul
+// blocking queries with `index` and `wait`. The data is compared, not only
+// the index, so wake-ups with equal data (timeouts, writes to a sibling key
+// under the same prefix) stay silent. It never gives up while Consul is away.
+import type { Logger } from '../log.js';
+import { createBackoff } from '../watch/backoff.js';
+import type { WatchHandle, WatchListener } from './backend.js';
+import { createErrorThrottle, createSleeper } from './etcd-timing.js';
+
+export interface WatchTiming {
+  /** Longest a blocking query waits on the server (s). */
+  waitSeconds: number;
+  /** Least time between the starts of two queries (ms): a cap on request rate. */
+  minGapMs: number;
+  /** Backoff after errors (ms). */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+export const DEFAULT_WATCH_TIMING: WatchTiming = { waitSeconds: 60, minGapMs: 200, backoffBaseMs: 250, backoffMaxMs: 10_000 };
+
+/** One query of the watched thing; `index` 0 means a plain (non-blocking) read. */
+export type WatchQuery = (index: number) => Promise<{ index: number; fingerprint: string }>;
+
+export interface BlockingWatchOptions {
+  /** For logs: `key "app/live"`, `service "web"`. */
+  what: string;
+  query: WatchQuery;
+  /** Aborts the request in flight, so close() does not wait for a long poll. */
+  abort: () => void;
+  timing: WatchTiming;
+  logger: Logger;
+  /** Call onChange at once when the first read's index is past this (a change since that snapshot). */
+  afterIndex?: number;
+}
+
+export const startBlockingWatch = async (listener: WatchListener, o: BlockingWatchOptions): Promise<WatchHandle> => {
+  const sleeper = createSleeper();
+  const backoff = createBackoff(o.timing.backoffBaseMs, o.timing.backoffMaxMs);
+  const reportError = createErrorThrottle((err) => listener.onError(err), 30_000);
+  let closed = false;
+  let index = 0;
+  let known: string | undefined;
+  let lastStart = 0;
+
+  const notify = (): void => {
+    try {
+      listener.onChange();
+    } catch (err) {
+      o.logger.error('watch listener failed', { watch: o.what, error: err });
+    }
+  };
+
+  /** One query; true when the data differs from what was known. */
+  const step = async (): Promise<boolean> => {
+    const gap = lastStart + o.timing.minGapMs - Date.now();
+    if (gap > 0) await sleeper.sleep(gap);
+    if (closed) return false;
+    lastStart = Date.now();
+    const answer = await o.query(index);
+    if (answer.index < index) o.logger.debug('consul index went backwards; starting over from a fresh read', { watch: o.what, was: index, now: answer.index });
+    // An index of 0 cannot block: the next query is a plain read again, paced by minGapMs.
+    index = answer.index;
+    const changed = answer.fingerprint !== known;
+    known = answer.fingerprint;
+    return changed;
+  };
+
+  const first = await step().catch((err: unknown) => {
+    reportError(err as Error);
+    return undefined;
+  });
+  if (first !== undefined && o.afterIndex !== undefined && index > o.afterIndex) queueMicrotask(notify);
+
+  const loop = async (): Promise<void> => {
+    while (!closed) {
+      try {
+        if (await step()) notify();
+        backoff.reset();
+      } catch (err) {
+        if (closed) return;
+        reportError(err as Error);
+        // After an outage start from a fresh read: a restarted agent's index may be lower.
+        index = 0;
+        await sleeper.sleep(backoff.next());
+      }
+    }
+  };
+  const running = loop();
+
+  return {
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      sleeper.wake();
+      o.abort();
+      await running;
+    },
+  };
+};

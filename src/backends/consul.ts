@@ -1,0 +1,100 @@
+// The Consul backend: KV reads and blocking-query watches, writes for
+// blue/green, and healthy service instances from the catalog. The `consul`
+// package is loaded on the first request (see consul-client.ts).
+import { addSecret, type Logger } from '../log.js';
+import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener, WatchOptions } from './backend.js';
+import { readServiceInstances } from './consul-catalog.js';
+import { CONSUL_NAME, createConsulConnection } from './consul-client.js';
+import { deleteKvKey, fingerprintValues, putKvKey, readKvPath, toWireKey } from './consul-kv.js';
+import { DEFAULT_WATCH_TIMING, startBlockingWatch, type WatchQuery, type WatchTiming } from './consul-watch.js';
+import { collapsePaths } from './keys.js';
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+export const createConsulBackend = (
+  options: BackendOptions,
+  logger: Logger,
+  /** Watch pacing; tests shorten it. */
+  timing: Partial<WatchTiming> = {},
+): Backend => {
+  addSecret(options.authToken);
+  const conn = createConsulConnection(options);
+  const log = logger.child({ backend: CONSUL_NAME });
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const watchTiming: WatchTiming = { ...DEFAULT_WATCH_TIMING, ...timing };
+  const watches = new Set<WatchHandle>();
+
+  /** Runs a blocking watch whose requests one AbortController can cut short. */
+  const watchWith = async (
+    what: string,
+    listener: WatchListener,
+    query: (index: number, signal: AbortSignal) => ReturnType<WatchQuery>,
+    afterIndex?: number,
+  ): Promise<WatchHandle> => {
+    const controller = new AbortController();
+    const inner = await startBlockingWatch(listener, {
+      what,
+      query: (index) => query(index, controller.signal),
+      abort: () => controller.abort(),
+      timing: watchTiming,
+      logger: log,
+      afterIndex,
+    });
+    const handle: WatchHandle = {
+      close: async () => {
+        watches.delete(handle);
+        await inner.close();
+      },
+    };
+    watches.add(handle);
+    log.debug('watching', { watch: what, endpoint: conn.endpoint() });
+    return handle;
+  };
+
+  const blocking = (index: number): { index: number; waitSeconds: number } => ({ index, waitSeconds: watchTiming.waitSeconds });
+
+  return {
+    name: CONSUL_NAME,
+    endpoints: conn.endpoints,
+
+    getValues: async (paths): Promise<Snapshot> => {
+      const reads = await Promise.all(collapsePaths(paths).map((p) => readKvPath(conn, p, requestTimeoutMs)));
+      const values = new Map<string, string>();
+      let revision = 0;
+      for (const read of reads) {
+        for (const [k, v] of read.values) values.set(k, v);
+        revision = Math.max(revision, read.index);
+      }
+      return revision > 0 ? { values, revision: String(revision) } : { values };
+    },
+
+    watch: (path, listener, watchOptions?: WatchOptions) => {
+      const after = Number(watchOptions?.afterRevision);
+      return watchWith(
+        `key "${toWireKey(path)}"`,
+        listener,
+        async (index, signal) => {
+          const read = await readKvPath(conn, path, requestTimeoutMs, blocking(index), signal);
+          return { index: read.index, fingerprint: fingerprintValues(read.values) };
+        },
+        Number.isSafeInteger(after) && after > 0 ? after : undefined,
+      );
+    },
+
+    put: (key, value) => putKvKey(conn, key, value, requestTimeoutMs),
+    delete: (key) => deleteKvKey(conn, key, requestTimeoutMs),
+
+    services: async (name) => (await readServiceInstances(conn, name, requestTimeoutMs)).instances,
+
+    watchService: (name, listener) =>
+      watchWith(`service "${name}"`, listener, async (index, signal) => {
+        const read = await readServiceInstances(conn, name, requestTimeoutMs, blocking(index), signal);
+        return { index: read.index, fingerprint: JSON.stringify(read.instances) };
+      }),
+
+    close: async () => {
+      await Promise.all([...watches].map((w) => w.close()));
+      conn.close();
+    },
+  };
+};

@@ -1,0 +1,103 @@
+// The blocking-query loop against a scripted query: index bookkeeping,
+// equal-data wake-ups, recovery after errors. The real agent is exercised in
+// test/integration/consul-*.test.ts.
+import { describe, expect, it } from 'vitest';
+import { startBlockingWatch, type WatchTiming } from '../../src/backends/consul-watch.js';
+import { silentLogger } from '../../src/log.js';
+import { waitFor } from '../harness/wait.js';
+
+const timing: WatchTiming = { waitSeconds: 1, minGapMs: 1, backoffBaseMs: 1, backoffMaxMs: 5 };
+
+type Step = { index: number; fingerprint: string } | Error;
+
+/** A query that answers from a script, then hangs until aborted (like an idle blocking query). */
+const scripted = (steps: Step[]) => {
+  const asked: number[] = [];
+  let release: ((e: Error) => void) | undefined;
+  return {
+    asked,
+    query: async (index: number) => {
+      asked.push(index);
+      const step = steps.shift();
+      if (step instanceof Error) throw step;
+      if (step) return step;
+      return new Promise<never>((_, reject) => {
+        release = reject;
+      });
+    },
+    abort: () => release?.(new Error('aborted')),
+  };
+};
+
+const run = async (steps: Step[]) => {
+  const total = steps.length;
+  const q = scripted(steps);
+  let changes = 0;
+  const errors: Error[] = [];
+  const handle = await startBlockingWatch(
+    { onChange: () => (changes += 1), onError: (e) => errors.push(e) },
+    { what: 'test', query: q.query, abort: q.abort, timing, logger: silentLogger },
+  );
+  // The query after the last scripted answer proves that answer was handled.
+  await waitFor('the script to run out', () => q.asked.length === total + 1, 5_000, 5);
+  await handle.close();
+  return { asked: q.asked, changes, errors };
+};
+
+describe('consul blocking watch loop', () => {
+  it('starts with a plain read, then blocks on the index it got', async () => {
+    const r = await run([{ index: 5, fingerprint: 'a' }, { index: 7, fingerprint: 'b' }]);
+    expect(r.asked.slice(0, 3)).toEqual([0, 5, 7]);
+    expect(r.changes).toBe(1);
+  });
+
+  it('stays silent on a wake-up with equal data, even with a new index', async () => {
+    const r = await run([{ index: 5, fingerprint: 'a' }, { index: 5, fingerprint: 'a' }, { index: 9, fingerprint: 'a' }]);
+    expect(r.asked.slice(0, 4)).toEqual([0, 5, 5, 9]);
+    expect(r.changes).toBe(0);
+  });
+
+  it('follows an index that goes backwards, and an index of 0 makes the next query a plain read', async () => {
+    const r = await run([
+      { index: 50, fingerprint: 'a' },
+      { index: 3, fingerprint: 'a' },
+      { index: 0, fingerprint: 'b' },
+      { index: 4, fingerprint: 'b' },
+    ]);
+    expect(r.asked.slice(0, 5)).toEqual([0, 50, 3, 0, 4]);
+    expect(r.changes).toBe(1);
+  });
+
+  it('keeps going through errors, reads afresh after them, and notifies only when the data differs', async () => {
+    const down = new Error('unreachable');
+    const r = await run([
+      { index: 10, fingerprint: 'a' },
+      down,
+      down,
+      { index: 2, fingerprint: 'a' },
+      down,
+      { index: 3, fingerprint: 'b' },
+    ]);
+    expect(r.asked.slice(0, 7)).toEqual([0, 10, 0, 0, 2, 0, 3]);
+    expect(r.changes).toBe(1);
+    // Repeated identical errors are reported once per throttle window.
+    expect(r.errors.map((e) => e.message)).toEqual(['unreachable']);
+  });
+
+  it('notifies after recovery when the first read failed', async () => {
+    const r = await run([new Error('down at start'), { index: 4, fingerprint: 'a' }]);
+    expect(r.changes).toBe(1);
+    expect(r.errors).toHaveLength(1);
+  });
+
+  it('close() aborts the query in flight and resolves', async () => {
+    const q = scripted([{ index: 1, fingerprint: 'a' }]);
+    const handle = await startBlockingWatch(
+      { onChange: () => undefined, onError: () => undefined },
+      { what: 'test', query: q.query, abort: q.abort, timing, logger: silentLogger },
+    );
+    await waitFor('the blocking query', () => q.asked.length === 2, 5_000, 5);
+    await handle.close();
+    expect(q.asked).toEqual([0, 1]);
+  });
+});
