@@ -23,9 +23,19 @@ const failure = (err: unknown, state: RenderState, name: string, options: Helper
   return new TemplateRenderError(state.file, undefined, `${name}: ${messageOf(err)}`, { position, cause: err });
 };
 
+// `{{port}}` calls the helper named port even inside `{{#each (service "web")}}`:
+// without arguments, a field of that name on the current object wins.
+const ownField = (self: unknown, name: string, args: unknown[], options: HelperOptions): { value: unknown } | undefined => {
+  if (args.length > 0 || Object.keys(options.hash).length > 0 || options.fn) return undefined;
+  if (typeof self !== 'object' || self === null || !Object.hasOwn(self, name)) return undefined;
+  return { value: (self as Record<string, unknown>)[name] };
+};
+
 const wrap = (name: string, helper: Helper) =>
   function (this: unknown, ...raw: unknown[]): unknown {
     const options = raw.pop() as HelperOptions;
+    const field = ownField(this, name, raw, options);
+    if (field) return field.value;
     const state = options.data?.[STATE_KEY] as RenderState | undefined;
     if (!state) throw new Error(`${name}: called outside a switchyard render`);
     try {

@@ -1,7 +1,7 @@
 // The keys a template sees: those under the resource's prefix, with the
 // prefix stripped (confd stores "/app/port" as "/port" when prefix is "/app").
 import { isKeyUnder, joinKey, normalizeKey } from '../backends/keys.js';
-import { matchPath } from './glob.js';
+import { globPattern } from './glob.js';
 
 export interface KeyPair {
   key: string;
@@ -55,8 +55,10 @@ const buildView = (values: ReadonlyMap<string, string>, rawPrefix: string): KeyV
     fullKey: (key) => joinKey(prefix, key),
     get: (key) => rel.get(normalizeKey(key)),
     match: (pattern) => {
+      // Compiled first, so a malformed pattern fails even when no key exists.
+      const re = globPattern(pattern);
       const pairs: KeyPair[] = [];
-      for (const [key, value] of rel) if (matchPath(pattern, key)) pairs.push({ key, value });
+      for (const [key, value] of rel) if (re.test(key)) pairs.push({ key, value });
       return pairs.sort(byKey);
     },
     list: (dir) => children(dir, false),

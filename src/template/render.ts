@@ -34,9 +34,9 @@ export const renderTemplate = async (
   const resolvers: Resolvers = { ...systemResolvers, ...options.resolvers };
   const maxPasses = options.maxPasses ?? DEFAULT_MAX_PASSES;
   const known = emptyAnswers();
+  const fetchService = context.fetchService;
   for (let round = 1; ; round++) {
     const result = pass(context, known);
-    const fetchService = context.fetchService;
     const services = fetchService ? result.missingServices.filter((name) => !known.services.has(name)) : [];
     const lookups = result.missingLookups.filter((request) => !known.lookups.has(request.id));
     if (services.length === 0 && lookups.length === 0) return publicResult(result);
@@ -49,7 +49,7 @@ export const renderTemplate = async (
         known.lookups.set(request.id, await resolveLookup(resolvers, request));
       }),
       ...services.map(async (name) => {
-        const instances: ServiceInstance[] = await (fetchService as NonNullable<typeof fetchService>)(name);
+        const instances: ServiceInstance[] = (await fetchService?.(name)) ?? [];
         known.services.set(name, instances);
       }),
     ]);

@@ -58,6 +58,26 @@ export const checkTemplateAst = (root: AstNode, file: string): void => {
   }
 };
 
+// The parser's token names, as a template author would call them.
+const TOKENS: Record<string, string> = {
+  CLOSE: "'}}'", CLOSE_UNESCAPED: "'}}}'", OPEN_SEXPR: "'('", CLOSE_SEXPR: "')'", EOF: 'end of input',
+  INVALID: 'invalid text', ID: 'a name', STRING: 'a string', NUMBER: 'a number', BOOLEAN: 'a boolean',
+  OPEN: "'{{'", OPEN_BLOCK: "'{{#'", OPEN_ENDBLOCK: "'{{/'", INVERSE: "'{{else}}'", OPEN_INVERSE: "'{{^'",
+  EQUALS: "'='", SEP: "'.' or '/'", DATA: "an '@' variable", CONTENT: 'text', OPEN_BLOCK_PARAMS: "'as |'",
+};
+const tokenName = (raw: string): string => TOKENS[raw] ?? raw.toLowerCase().replace(/_/g, ' ');
+
+// "Expecting 'ID', 'STRING', got 'CLOSE'" → "unexpected '}}', expecting a name, a string".
+const readableExpectation = (message: string): string => {
+  const last = message.split('\n').at(-1) ?? '';
+  const match = /^Expecting (.*), got '([^']*)'$/.exec(last);
+  if (!match) return last;
+  const expected = [...new Set([...(match[1] ?? '').matchAll(/'([^']*)'/g)].map((m) => tokenName(m[1] ?? '')))];
+  // nginx and HAProxy blocks close with "}", and "{{/each}}}" reads as "}}}".
+  const hint = match[2] === 'CLOSE_UNESCAPED' ? " (a '}' right after '}}'? separate them with a space or a newline)" : '';
+  return `unexpected ${tokenName(match[2] ?? '')}, expecting ${expected.join(', ')}${hint}`;
+};
+
 interface LexerState {
   lexer?: { yylloc?: { first_line: number; first_column: number } };
 }
@@ -77,8 +97,7 @@ export const syntaxErrorOf = (err: unknown, file: string): TemplateSyntaxError =
     // The parser is synchronous: its lexer still points at the offending token.
     const loc = (handlebars as unknown as { Parser?: LexerState }).Parser?.lexer?.yylloc;
     const position = loc ? { line: loc.first_line, column: loc.first_column + 1 } : { line: Number(parse[2]), column: 1 };
-    const lines = message.split('\n');
-    const detail = parse[1] === 'Parse' ? `Parse error: ${lines.at(-1) ?? ''}` : 'Lexical error: unrecognized text';
+    const detail = parse[1] === 'Parse' ? `Parse error: ${readableExpectation(message)}` : 'Lexical error: unrecognized text';
     return new TemplateSyntaxError(file, detail, position, { cause: err });
   }
   return new TemplateSyntaxError(file, message, undefined, { cause: err });
