@@ -2,7 +2,7 @@
 // /v1/health/service/<name>?passing=true, as ServiceInstances in a stable order.
 import type { ServiceInstance } from './backend.js';
 import type { ConsulConnection, Purpose } from './consul-client.js';
-import { blockingOptions, blockingTimeoutMs, type Blocking } from './consul-kv.js';
+import { blockingOptions, queryTimeoutMs, type Blocking } from './consul-kv.js';
 
 interface HealthEntry {
   Node?: { Node?: string; Address?: string };
@@ -53,10 +53,9 @@ export const readServiceInstances = async (
   signal?: AbortSignal,
 ): Promise<ServicesRead> => {
   const purpose = servicePurpose(name);
-  const timeout = blocking && blocking.index > 0 ? blockingTimeoutMs(blocking.waitSeconds) : requestTimeoutMs;
   const answer = await conn.send<HealthEntry[]>(
     purpose,
-    timeout,
+    queryTimeoutMs(requestTimeoutMs, blocking),
     (api, o) => api.health.service({ ...blockingOptions(o, blocking), service: name, passing: true }),
     signal,
   );

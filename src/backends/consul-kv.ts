@@ -34,8 +34,9 @@ export const isWireKeyUnder = (key: string, wirePath: string): boolean =>
 const readPurpose = (wireKey: string): Purpose => ({ action: `reading key "${wireKey}"`, permission: 'key:read' });
 const writePurpose = (verb: string, wireKey: string): Purpose => ({ action: `${verb} key "${wireKey}"`, permission: 'key:write' });
 
-/** How long a blocking query may take: Consul adds up to wait/16 of jitter. */
-export const blockingTimeoutMs = (waitSeconds: number): number => Math.ceil(waitSeconds * 1000 * (1 + 1 / 16)) + 5_000;
+/** How long a query may take; a blocking one waits up to wait plus Consul's jitter of wait/16. */
+export const queryTimeoutMs = (requestTimeoutMs: number, blocking?: Blocking): number =>
+  blocking && blocking.index > 0 ? Math.ceil(blocking.waitSeconds * 1000 * (1 + 1 / 16)) + requestTimeoutMs : requestTimeoutMs;
 
 export const blockingOptions = (o: CallOptions, blocking: Blocking | undefined): object =>
   blocking && blocking.index > 0 ? { ...o, index: String(blocking.index), wait: `${blocking.waitSeconds}s` } : o;
@@ -50,8 +51,7 @@ export const readKvPath = async (
 ): Promise<KvRead> => {
   const wirePath = toWireKey(path);
   const purpose = readPurpose(wirePath);
-  const timeout = blocking && blocking.index > 0 ? blockingTimeoutMs(blocking.waitSeconds) : requestTimeoutMs;
-  const answer: Answer<KvEntry[] | KvEntry> = await conn.send(purpose, timeout, (api, o) =>
+  const answer: Answer<KvEntry[] | KvEntry> = await conn.send(purpose, queryTimeoutMs(requestTimeoutMs, blocking), (api, o) =>
     api.kv.get({ ...blockingOptions(o, blocking), key: wirePath, recurse: true }),
   signal);
   const entries = answer.body === undefined ? [] : Array.isArray(answer.body) ? answer.body : [answer.body];

@@ -1,12 +1,13 @@
 // A real etcd for integration tests: free loopback ports, a temporary data
 // dir, readiness polling, and process control (kill, restart, SIGSTOP) so
 // tests can break the server the way production breaks it.
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePorts } from './ports.js';
+import { haltProcess, spawnLogged } from './server-process.js';
 import { generateTlsFiles, type TlsFiles } from './tls.js';
 
 const ETCD = '/usr/bin/etcd';
@@ -49,25 +50,8 @@ export interface EtcdServer {
   revision(): Promise<number>;
 }
 
-const live = new Set<ChildProcess>();
-// A crashed test run must not leave etcd behind.
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
-
 const requireProgram = (path: string): void => {
   if (!existsSync(path)) throw new Error(`${path} is missing: install Debian's etcd-server and etcd-client packages`);
-};
-
-const waitForExit = async (child: ChildProcess, timeoutMs: number): Promise<boolean> => {
-  if (child.exitCode !== null || child.signalCode !== null) return true;
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 };
 
 export const startEtcd = async (options: StartEtcdOptions = {}): Promise<EtcdServer> => {
@@ -127,24 +111,8 @@ export const startEtcd = async (options: StartEtcdOptions = {}): Promise<EtcdSer
   };
 
   const launch = async (): Promise<void> => {
-    const fd = openSync(logFile, 'a');
-    const proc = spawn(ETCD, args, { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
-    live.add(proc);
-    proc.once('exit', () => live.delete(proc));
-    child = proc;
+    child = spawnLogged(ETCD, args, logFile);
     await waitReady();
-  };
-
-  const halt = async (signal: NodeJS.Signals): Promise<void> => {
-    const proc = child;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    proc.kill('SIGCONT');
-    proc.kill(signal);
-    if (!(await waitForExit(proc, 10_000))) {
-      proc.kill('SIGKILL');
-      await waitForExit(proc, 5_000);
-    }
   };
 
   await launch();
@@ -167,13 +135,13 @@ export const startEtcd = async (options: StartEtcdOptions = {}): Promise<EtcdSer
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await halt('SIGTERM');
+      await haltProcess(child);
       rmSync(root, { recursive: true, force: true });
     },
-    kill: () => halt('SIGKILL'),
+    kill: () => haltProcess(child, 'SIGKILL'),
     restart: async () => {
       if (stopped) throw new Error('etcd was stopped for good; start a new one');
-      await halt('SIGTERM');
+      await haltProcess(child);
       await launch();
     },
     suspend: () => void child?.kill('SIGSTOP'),
