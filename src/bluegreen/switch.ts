@@ -6,7 +6,7 @@ import { BlueGreenError } from './errors.js';
 import { restoreLive, writeLive } from './state.js';
 import { runOperation, type OperationResult, type Steps } from './steps.js';
 import type { AppState, Color } from './types.js';
-import { checkHealthNow, readAppState, requireAddr } from './unit-steps.js';
+import { checkHealthNow, readAppState } from './unit-steps.js';
 import { verifyServes } from './verify.js';
 
 const verifyOrThrow = async (ctx: BlueGreenContext, url: string, color: Color): Promise<void> => {
@@ -42,7 +42,6 @@ export const switchAndVerify = async (ctx: BlueGreenContext, steps: Steps, befor
 
 /** Health gate, then switch and verify; nothing to do when target is already live. */
 export const switchFromState = async (ctx: BlueGreenContext, steps: Steps, state: AppState, target: Color): Promise<void> => {
-  requireAddr(ctx, state, target);
   if (state.live === target) {
     steps.note(`${target} is already live`);
     return;

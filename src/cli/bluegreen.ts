@@ -165,12 +165,13 @@ export const createBluegreenCommand = (overrides: Partial<BluegreenDeps> = {}): 
     command: 'bluegreen',
     describe: 'blue/green operations on one application',
     builder: (y) => {
-      let out = addOptions(y);
+      let out = y;
       for (const op of OPERATIONS) {
         out = out.command({
           command: op.command,
           describe: op.describe,
-          builder: (sub) => (op.operation === 'switch' ? sub.positional('color', { choices: COLORS, describe: 'blue or green' }) : sub),
+          // Options belong to each operation: yargs enforces demandOption only on the command that runs.
+          builder: (sub) => addOptions(op.operation === 'switch' ? sub.positional('color', { choices: COLORS, describe: 'blue or green' }) : sub),
           handler: handlerFor(op.operation, deps),
         });
       }
