@@ -1,19 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deploy } from '../../src/bluegreen/deploy.js';
 import { rollback } from '../../src/bluegreen/rollback.js';
-import { createMemoryBackend, startFakeHost, type FakeHost, type MemoryBackend } from './bluegreen-helpers.js';
+import { startShop, type ColorServer, type FakeHost, type MemoryBackend } from './bluegreen-helpers.js';
 
 let host: FakeHost;
 let backend: MemoryBackend;
-let blue: Awaited<ReturnType<FakeHost['startColor']>>;
-let green: Awaited<ReturnType<FakeHost['startColor']>>;
+let blue: ColorServer;
+let green: ColorServer;
 
 beforeEach(async () => {
-  host = await startFakeHost();
-  blue = await host.startColor('blue');
-  green = await host.startColor('green');
-  await host.setUnit(blue.unit, 'active');
-  backend = createMemoryBackend({ '/apps/shop/live': 'blue', '/apps/shop/blue/addr': blue.addr, '/apps/shop/green/addr': green.addr });
+  ({ host, backend, blue, green } = await startShop(['blue']));
 });
 afterEach(async () => host.stop());
 

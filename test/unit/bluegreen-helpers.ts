@@ -139,3 +139,22 @@ export const startFakeHost = async (): Promise<FakeHost> => {
     },
   };
 };
+
+export type ColorServer = Awaited<ReturnType<FakeHost['startColor']>>;
+
+export interface Shop {
+  host: FakeHost;
+  backend: MemoryBackend;
+  blue: ColorServer;
+  green: ColorServer;
+}
+
+/** App "shop" under /apps: blue live, both addresses set, the given units active. */
+export const startShop = async (active: Color[]): Promise<Shop> => {
+  const host = await startFakeHost();
+  const blue = await host.startColor('blue');
+  const green = await host.startColor('green');
+  for (const c of active) await host.setUnit((c === 'blue' ? blue : green).unit, 'active');
+  const backend = createMemoryBackend({ '/apps/shop/live': 'blue', '/apps/shop/blue/addr': blue.addr, '/apps/shop/green/addr': green.addr });
+  return { host, backend, blue, green };
+};
