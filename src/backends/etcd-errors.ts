@@ -37,5 +37,6 @@ export const describeEtcdError = (err: unknown): string => {
 /** Wraps anything thrown into a BackendError naming the endpoints and keeping the cause. */
 export const toBackendError = (err: unknown, endpoints: readonly string[], action: string): BackendError => {
   if (err instanceof BackendError) return err;
-  return new BackendError('etcd', endpoints.join(','), `${action}: ${describeEtcdError(err)}`, { cause: err });
+  const hint = isCredentialsError(err) ? ' (check --username and --password)' : '';
+  return new BackendError('etcd', endpoints.join(','), `${action}: ${describeEtcdError(err)}${hint}`, { cause: err });
 };

@@ -2,7 +2,7 @@
 // handle is closed. Every way the stream can die (server restart, half-open
 // connection, compaction, expired token, a create that never returns) ends in
 // the same place: report, back off with jitter, open a new stream, resync.
-import type { IWatchCreateRequest, IWatchResponse } from 'etcd3';
+import type { Etcd3, IWatchCreateRequest, IWatchResponse } from 'etcd3';
 import { BackendError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { WatchHandle, WatchListener } from './backend.js';
@@ -53,6 +53,7 @@ export const startEtcdWatch = async (
   let resync = false;
   let lastWasAuth = false;
   let session: Session | undefined;
+  let sessionClient: Etcd3 | undefined;
   let firstAttempt: (() => void) | undefined;
   const firstSettled = new Promise<void>((resolve) => {
     firstAttempt = resolve;
@@ -110,7 +111,8 @@ export const startEtcdWatch = async (
         const cause = end.kind === 'error' ? end.error : new Error(end.reason);
         const auth = isAuthError(cause);
         if (auth) {
-          deps.clients.renew(deps.clients.current());
+          // Only the client this session used: other watches may have renewed it already.
+          if (sessionClient) deps.clients.renew(sessionClient);
           // A fresh token is a new remedy: try it promptly, but not in a tight loop.
           if (!lastWasAuth) backoff.reset();
         }
@@ -123,14 +125,24 @@ export const startEtcdWatch = async (
 
   const openSession = async (): Promise<Session> => {
     const client = deps.clients.current();
+    sessionClient = client;
+    const opening = client.watchClient.watch();
     try {
       const stream = await withTimeout(
-        client.watchClient.watch(),
+        opening,
         deps.createTimeoutMs,
         () => new Error(`could not open a watch stream within ${deps.createTimeoutMs} ms`),
       );
       return runWatchSession(stream, request(), { established, response }, deps.createTimeoutMs);
     } catch (error) {
+      // A stream that opens after we gave up on it must not linger.
+      void opening.then(
+        (late) => {
+          late.end();
+          late.cancel();
+        },
+        () => undefined,
+      );
       // Settled at once so the loop treats a failed open like a dead stream.
       const failed: SessionEnd = { kind: 'error', error: error instanceof Error ? error : new Error(String(error)) };
       return { ended: Promise.resolve(failed), end: () => undefined };

@@ -61,13 +61,17 @@ describe('etcd with auth', () => {
     expect(w.errors().map((e) => e.message).join('\n')).toMatch(/permission denied|auth token/i);
   });
 
-  it('re-authenticates after a restart wiped every token', async () => {
-    const w = await watchFrom(backendAt(server.endpoint), '/a3');
+  it('re-authenticates every watch of a client after a restart wiped every token', async () => {
+    const backend = backendAt(server.endpoint);
+    const w = await watchFrom(backend, '/a3');
+    const other = await watchFrom(backend, '/a3b');
     await server.restart();
     const put = Date.now();
     await server.etcdctl('put', '/a3/k', 'after-restart');
+    await server.etcdctl('put', '/a3b/k', 'after-restart');
     await waitFor('the change after the restart', seen(w, '/a3/k', 'after-restart'));
-    report('change after restart with auth seen', Date.now() - put);
+    await waitFor('the other watch to see its change', seen(other, '/a3b/k', 'after-restart'));
+    report('changes after restart with auth seen by both watches', Date.now() - put);
   });
 
   it('names the endpoint and never shows the password when the password is wrong', async () => {
@@ -81,7 +85,7 @@ describe('etcd with auth', () => {
     const err = await backend.getValues(['/a4']).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackendError);
     expect((err as Error).message).toContain(server.endpoint);
-    expect((err as Error).message).toMatch(/authentication failed/i);
+    expect((err as Error).message).toMatch(/authentication failed.*check --username and --password/i);
     expect((err as Error).message).not.toContain(password);
     createLogger({ write: (l) => lines.push(l) }).error('failed', { password });
     expect(lines.join('\n')).not.toContain(password);
