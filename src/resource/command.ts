@@ -24,6 +24,7 @@ const PLACEHOLDER = /\{\{\s*\.?(src|dest)\s*\}\}/g;
 const SHELL_SYNTAX = /[|&;<>()$`\\"'*?[\]#~!\n]|^\s*[A-Za-z_]\w*=/;
 const SAFE_WORD = /^[\w@%+=:,./-]+$/;
 const TAIL_LINES = 20;
+const FORCE_KILL_MS = 2_000;
 
 const substitute = (template: string, vars: CommandVars, quote: (v: string) => string): string =>
   template.replace(PLACEHOLDER, (whole, name: 'src' | 'dest') => {
@@ -90,27 +91,62 @@ export interface RunOptions {
 export const tailLines = (text: string, lines = TAIL_LINES): string =>
   text.trimEnd().split('\n').slice(-lines).join('\n');
 
+const signalGroup = (pgid: number | undefined, signal: NodeJS.Signals): void => {
+  if (pgid === undefined) return;
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // The group is already gone.
+  }
+};
+
+// The timeout signals the whole process group: a shell pipeline's children
+// would otherwise keep the output open and the command alive.
+const killGroupAfter = (pgid: number | undefined, timeoutMs: number): { timedOut: () => boolean; clear: () => void } => {
+  let fired = false;
+  let forceTimer: NodeJS.Timeout | undefined;
+  const timer = setTimeout(() => {
+    fired = true;
+    signalGroup(pgid, 'SIGTERM');
+    forceTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), FORCE_KILL_MS);
+  }, timeoutMs);
+  return {
+    timedOut: () => fired,
+    clear: () => {
+      clearTimeout(timer);
+      clearTimeout(forceTimer);
+    },
+  };
+};
+
 /** Runs a check/reload command; resolves with its output or throws CommandError. */
 export const runCommand = async (template: string, vars: CommandVars, options: RunOptions): Promise<CommandResult> => {
   const line = buildCommandLine(template, vars);
   const command = line.shell ? (line.args[1] ?? '') : [line.file, ...line.args].join(' ');
   const started = Date.now();
-  const result = await execa(line.file, line.args, {
+  const subprocess = execa(line.file, line.args, {
     reject: false,
     stdin: 'ignore',
-    timeout: options.timeoutMs,
-    forceKillAfterDelay: 2_000,
     encoding: 'utf8',
+    // execa's cleanup hooks SIGTERM through signal-exit, which re-raises the
+    // signal and kills the daemon before it can finish the resource in
+    // flight; the timeout below bounds every command instead.
+    cleanup: false,
+    // Its own process group, so a timeout also ends what the command started.
+    detached: true,
   });
+  const timeout = killGroupAfter(subprocess.pid, options.timeoutMs);
+  const result = await subprocess.finally(timeout.clear);
+  const timedOut = timeout.timedOut();
   const durationMs = Date.now() - started;
   const stdout = String(result.stdout ?? '');
   const stderr = String(result.stderr ?? '');
-  if (result.failed) {
+  if (result.failed || timedOut) {
     throw new CommandError(
       command,
-      result.timedOut ? undefined : result.exitCode,
+      timedOut ? undefined : result.exitCode,
       result.signal,
-      result.timedOut,
+      timedOut,
       tailLines(stdout),
       tailLines(stderr),
       { cause: result.cause ?? result },

@@ -47,9 +47,13 @@ export const runDaemon = async (
     });
   };
 
-  const stopped = new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+  const stopped = new Promise<void>((resolve) => {
+    const onStop = (signal: string): void => {
+      logger.info(`${signal}: finishing the resource in flight, then exiting`);
+      resolve();
+    };
+    process.once('SIGTERM', onStop);
+    process.once('SIGINT', onStop);
   });
   process.on('SIGHUP', onHangup);
 
@@ -60,12 +64,12 @@ export const runDaemon = async (
   const watchdog = startWatchdog();
   logger.info('ready; watching for changes', { mode });
 
-  const signal = await stopped;
-  logger.info(`${signal}: finishing the resource in flight, then exiting`);
+  await stopped;
   await notifyStopping();
   watchdog();
   process.off('SIGHUP', onHangup);
   await reloading;
   await loop.stop();
+  logger.info('stopped');
   return 0;
 };

@@ -25,7 +25,7 @@ export const sdNotify = async (state: string, options: NotifyOptions = {}): Prom
   if (!env.NOTIFY_SOCKET) return;
   const program = env.SWITCHYARD_SYSTEMD_NOTIFY || 'systemd-notify';
   try {
-    await execa(program, [`--pid=${process.pid}`, state], { env, timeout: 10_000, stdin: 'ignore' });
+    await execa(program, [`--pid=${process.pid}`, state], { env, timeout: 10_000, stdin: 'ignore', cleanup: false });
   } catch (err) {
     (options.logger ?? silentLogger).warn('systemd notification failed', { state, error: messageOf(err) });
   }
