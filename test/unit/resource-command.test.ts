@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { CommandError, buildCommandLine, needsShell, runCommand, shellQuote, tailLines } from '../../src/resource/command.js';
 import { silentLogger } from '../../src/log.js';
@@ -89,6 +90,13 @@ describe('runCommand', () => {
     expect(err).toBeInstanceOf(CommandError);
     expect(err.timedOut).toBe(true);
     expect(err.message).toMatch(/timed out/);
+  });
+
+  it('ends what a timed-out shell command started', async () => {
+    const err = (await run('sleep 31.5 | cat', 300).catch((e: unknown) => e)) as CommandError;
+    expect(err.timedOut).toBe(true);
+    const alive = await execa('pgrep', ['-f', 'sleep 31.5'], { reject: false });
+    expect(alive.stdout).toBe('');
   });
 
   it('reports a program that does not exist', async () => {
