@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, REPO, runCli, startWatcher, type Watcher } from '../harness/cli.js';
 import { makeConfdir } from '../harness/confdir.js';
+import { freePort } from '../harness/ports.js';
 
 let watcher: Watcher | undefined;
 afterEach(async () => {
@@ -125,6 +126,22 @@ describe('switchyard CLI basics', () => {
     watcher.signal('SIGTERM');
     expect(await watcher.exited()).toBe(0);
     expect(existsSync(finished)).toBe(true);
+  });
+
+  it('--metrics-addr serves /metrics, /healthz and a status page', async () => {
+    const { args } = fileSetup();
+    const port = await freePort();
+    watcher = startWatcher([...args, '--metrics-addr', `127.0.0.1:${port}`]);
+    await watcher.waitFor(/ready; watching/);
+    const get = async (path: string) => {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`);
+      return { status: res.status, body: await res.text() };
+    };
+    const metrics = await get('/metrics');
+    expect(metrics.body).toMatch(/^switchyard_updates_total 1$/m);
+    expect(metrics.body).toMatch(/^switchyard_resource_ok\{resource="app.toml"\} 1$/m);
+    expect(await get('/healthz')).toEqual({ status: 200, body: 'ok\n' });
+    expect((await get('/')).body).toContain('app.toml');
   });
 
   it('never logs the password, even at debug level', async () => {

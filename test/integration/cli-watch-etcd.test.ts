@@ -67,6 +67,22 @@ describe('switchyard watch mode with etcd', () => {
     expect(lines(reloads)).toBe(2);
   });
 
+  it("coalesces a burst by the resource's own wait, not the others'", async () => {
+    const conf = makeConfdir();
+    const slow = counterResource(conf, 'slow', '/rw/slow', '1500ms:10s');
+    const fast = counterResource(conf, 'fast', '/rw/fast');
+    const w = watch(conf);
+    await w.waitFor(/ready; watching/);
+    for (let i = 1; i <= 5; i++) {
+      await etcd.etcdctl('put', '/rw/slow/value', `s${i}`);
+      await etcd.etcdctl('put', '/rw/fast/value', `f${i}`);
+    }
+    await eventually(() => read(slow.dest) === 'value=s5\n' && read(fast.dest) === 'value=f5\n', 'both applied', 20_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(lines(slow.reloads)).toBe(2);
+    expect(lines(fast.reloads)).toBeGreaterThanOrEqual(2);
+  });
+
   it('only re-renders resources whose keys changed', async () => {
     const conf = makeConfdir();
     const a = counterResource(conf, 'a', '/sel/a');
