@@ -6,6 +6,8 @@
 //   GET /health  200 "ok" while healthy, 503 once shutting down or when
 //                the file named by $UNHEALTHY_FILE exists (lets a deploy
 //                script or a test make one color fail its health check)
+//   GET /slow?ms=N  like / but answers after N ms (at most 30000): a long
+//                request to watch a drain finish it
 //
 // Environment: PORT (required), COLOR (blue|green), VERSION (default "1"),
 // HOST (default 127.0.0.1).
@@ -44,6 +46,15 @@ const server = createServer((req, res) => {
   if (path === '/') {
     res.writeHead(200);
     res.end(`${color} ${version}\n`);
+    return;
+  }
+  if (path === '/slow') {
+    const ms = Math.min(30000, Math.max(0, Number(new URL(req.url || '/', 'http://x').searchParams.get('ms')) || 0));
+    process.stderr.write(`${color}@${port}: slow request, answering in ${ms} ms\n`);
+    setTimeout(() => {
+      res.writeHead(200);
+      res.end(`${color} ${version}\n`);
+    }, ms);
     return;
   }
   res.writeHead(404);
