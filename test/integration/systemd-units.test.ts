@@ -8,11 +8,14 @@ import { execFile } from 'node:child_process';
 import { access, chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const SYSTEMD_ANALYZE = '/usr/bin/systemd-analyze';
 const UNIT_DIR = join(import.meta.dirname, '../../systemd');
-const UNITS = ['switchyard.service', 'blue@.service', 'green@.service'];
+// Every shipped unit; a template (x@.service) is verified as an instance on a port.
+const UNITS = readdirSync(UNIT_DIR).filter((f) => f.endsWith('.service')).sort();
+const INSTANCES = UNITS.map((u, i) => u.replace(/@\.service$/, `@${9001 + i}.service`));
 /** Install paths that a real host has and this machine does not. */
 const STUBBED = ['/usr/local/bin/switchyard'];
 
@@ -61,7 +64,8 @@ afterAll(async () => {
 
 describe('systemd units', () => {
   it('pass systemd-analyze verify without any message', async () => {
-    const result = await verify(dir, ['switchyard.service', 'blue@9001.service', 'green@9002.service']);
+    expect(UNITS).toEqual(expect.arrayContaining(['switchyard.service', 'blue@.service', 'green@.service']));
+    const result = await verify(dir, INSTANCES);
     expect(result.output).toBe('');
     expect(result.code).toBe(0);
   });

@@ -86,6 +86,18 @@ describe('switch', () => {
     ]);
   });
 
+  it('says so when putting live back fails too', async () => {
+    const proxy = await host.startProxy(backend, '/apps/shop/live');
+    proxy.stuckOn = 'blue';
+    const put = backend.put!;
+    backend.put = async (key, value) => (value === 'blue' && key.endsWith('/live') ? Promise.reject(new Error('store gone')) : put(key, value));
+    const ctx = host.context(backend, { verifyUrl: proxy.url });
+    ctx.timing.verifyTimeoutMs = 200;
+    const result = await switchColor(ctx, 'green');
+    expect(result).toMatchObject({ ok: false, live: 'green', error: { step: 'restore' } });
+    expect(result.error?.message).toMatch(/did not serve green.*; then shop: restore failed: putting \/apps\/shop\/live back: store gone/);
+  });
+
   it('rejects a live key that is neither blue nor green', async () => {
     backend.values.set('/apps/shop/live', 'purple');
     const result = await switchColor(host.context(backend), 'green');
