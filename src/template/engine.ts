@@ -5,7 +5,9 @@ import { resolve } from 'node:path';
 import { handlebars } from './environment.js';
 import { ConfigError, messageOf } from '../errors.js';
 import { TemplateRenderError } from './errors.js';
-import { checkTemplateAst, syntaxErrorOf } from './syntax.js';
+import { ParseFailure, parseRepairingBraces } from './close-braces.js';
+import type { Parsed } from './close-braces.js';
+import { checkTemplateAst, lexerLocation, syntaxErrorOf } from './syntax.js';
 import type { TemplateAst } from './syntax.js';
 import { createPass, publicResult, registerPass } from './pass.js';
 import { emptyAnswers } from './state.js';
@@ -28,14 +30,16 @@ const generate = (ast: TemplateAst) => {
 
 const buildTemplate = (source: string, file: string): CompiledTemplate => {
   let fn: ReturnType<typeof generate>;
+  let parsed: Parsed<TemplateAst> | undefined;
   try {
-    const ast = handlebars.parse(source) as TemplateAst;
-    checkTemplateAst(ast, file);
-    fn = generate(ast);
+    parsed = parseRepairingBraces(source, (text) => handlebars.parse(text) as TemplateAst, lexerLocation);
+    checkTemplateAst(parsed.ast, file, parsed.map);
+    fn = generate(parsed.ast);
   } catch (err) {
-    throw syntaxErrorOf(err, file);
+    // Errors after parsing carry positions in the repaired text.
+    throw syntaxErrorOf(parsed && !(err instanceof ParseFailure) ? new ParseFailure(err, parsed.map) : err, file);
   }
-  const pass = createPass(file, fn);
+  const pass = createPass(file, fn, parsed.map);
   const template: CompiledTemplate = {
     file,
     render: (context) => {

@@ -11,12 +11,12 @@ import type { Helper, HelperOptions, RenderState } from './state.js';
 /** Where the render state travels: Handlebars' @data, which reaches every helper. */
 export const STATE_KEY = '__switchyard';
 
-const positionOf = (options: HelperOptions): TemplatePosition | undefined =>
-  options.loc ? { line: options.loc.start.line, column: options.loc.start.column + 1 } : undefined;
+const positionOf = (options: HelperOptions, state: RenderState): TemplatePosition | undefined =>
+  options.loc ? state.positions.original({ line: options.loc.start.line, column: options.loc.start.column + 1 }) : undefined;
 
 const failure = (err: unknown, state: RenderState, name: string, options: HelperOptions): TemplateRenderError => {
   if (err instanceof TemplateRenderError) return err;
-  const position = positionOf(options);
+  const position = positionOf(options, state);
   if (err instanceof HelperError) {
     return new TemplateRenderError(state.file, err.key, `${name}: ${err.detail}`, { position, cause: err.cause ?? err });
   }

@@ -1,6 +1,7 @@
 // One synchronous pass of a render: run the compiled template with a fresh
 // state and report what it asked for and could not get.
 import { messageOf } from '../errors.js';
+import type { PositionMap } from './close-braces.js';
 import { STATE_KEY } from './environment.js';
 import { TemplateRenderError } from './errors.js';
 import type { KnownAnswers, LookupRequest } from './state.js';
@@ -16,23 +17,24 @@ export type RenderPass = (context: RenderContext, known: KnownAnswers) => PassRe
 type TemplateFn = (context: unknown, options: { data: Record<string, unknown> }) => string;
 
 /** Handlebars' own runtime errors carry a 1-based line and 0-based column. */
-const wrapRuntimeError = (err: unknown, file: string): TemplateRenderError => {
+const wrapRuntimeError = (err: unknown, file: string, positions: PositionMap): TemplateRenderError => {
   if (err instanceof TemplateRenderError) return err;
   const { lineNumber, column } = (err ?? {}) as { lineNumber?: unknown; column?: unknown };
-  const position = typeof lineNumber === 'number' && typeof column === 'number' ? { line: lineNumber, column: column + 1 } : undefined;
+  const position =
+    typeof lineNumber === 'number' && typeof column === 'number' ? positions.original({ line: lineNumber, column: column + 1 }) : undefined;
   const detail = messageOf(err).replace(/ - \d+:\d+$/, '');
   return new TemplateRenderError(file, undefined, detail, { position, cause: err });
 };
 
 export const createPass =
-  (file: string, fn: TemplateFn): RenderPass =>
+  (file: string, fn: TemplateFn, positions: PositionMap): RenderPass =>
   (context, known) => {
-    const state = createRenderState(file, context, known);
+    const state = createRenderState(file, context, known, positions);
     let text: string;
     try {
       text = fn({}, { data: { [STATE_KEY]: state } });
     } catch (err) {
-      throw wrapRuntimeError(err, file);
+      throw wrapRuntimeError(err, file, positions);
     }
     return {
       text,

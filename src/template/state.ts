@@ -2,6 +2,7 @@
 // the keys relative to the prefix, and what the pass asked for but did not get.
 import type { ServiceInstance } from '../backends/backend.js';
 import type { RenderContext } from './types.js';
+import type { PositionMap } from './close-braces.js';
 import type { KeyView } from './key-view.js';
 import { keyViewOf } from './key-view.js';
 
@@ -20,6 +21,8 @@ export interface RenderState {
   readonly file: string;
   readonly context: RenderContext;
   readonly view: KeyView;
+  /** Positions in the parsed text → positions in the template file. */
+  readonly positions: PositionMap;
   readonly known: KnownAnswers;
   /** Every service name asked for. */
   readonly services: Set<string>;
@@ -31,10 +34,11 @@ export interface RenderState {
 
 export const emptyAnswers = (): KnownAnswers => ({ lookups: new Map(), services: new Map() });
 
-export const createRenderState = (file: string, context: RenderContext, known: KnownAnswers): RenderState => ({
+export const createRenderState = (file: string, context: RenderContext, known: KnownAnswers, positions: PositionMap): RenderState => ({
   file,
   context,
   view: keyViewOf(context.values, context.prefix),
+  positions,
   known,
   services: new Set(),
   missingServices: new Set(),

@@ -1,6 +1,8 @@
 // Load-time checks: Handlebars' parse errors turned into TemplateSyntaxError
 // with a line and column, and mistakes Handlebars would only report while
 // rendering (an unknown helper, a partial, `{{#if}}` without its argument).
+import { ParseFailure, identityMap } from './close-braces.js';
+import type { PositionMap } from './close-braces.js';
 import { handlebars, knownHelper } from './environment.js';
 import { TemplateSyntaxError } from './errors.js';
 import type { TemplatePosition } from './errors.js';
@@ -18,8 +20,8 @@ export type TemplateAst = AstNode;
 const isNode = (value: unknown): value is AstNode =>
   typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 
-const positionOf = (node: AstNode): TemplatePosition | undefined =>
-  node.loc ? { line: node.loc.start.line, column: node.loc.start.column + 1 } : undefined;
+const positionOf = (node: AstNode, map: PositionMap): TemplatePosition | undefined =>
+  node.loc ? map.original({ line: node.loc.start.line, column: node.loc.start.column + 1 }) : undefined;
 
 const CALLS = new Set(['MustacheStatement', 'SubExpression', 'BlockStatement']);
 const PARTIALS = new Set(['PartialStatement', 'PartialBlockStatement', 'Decorator', 'DecoratorBlock']);
@@ -34,9 +36,9 @@ const calledHelper = (node: AstNode): string | undefined => {
   return hasArgs || ONE_ARGUMENT.has(path.original) ? path.original : undefined;
 };
 
-const checkNode = (node: AstNode, file: string): void => {
+const checkNode = (node: AstNode, file: string, map: PositionMap): void => {
   const fail = (detail: string): never => {
-    throw new TemplateSyntaxError(file, detail, positionOf(node));
+    throw new TemplateSyntaxError(file, detail, positionOf(node, map));
   };
   if (PARTIALS.has(node.type)) fail('partials and decorators are not supported');
   const helper = calledHelper(node);
@@ -46,13 +48,13 @@ const checkNode = (node: AstNode, file: string): void => {
 };
 
 /** Walks the whole tree; throws TemplateSyntaxError at the first problem. */
-export const checkTemplateAst = (root: AstNode, file: string): void => {
+export const checkTemplateAst = (root: AstNode, file: string, map: PositionMap = identityMap): void => {
   const pending: unknown[] = [root];
   while (pending.length > 0) {
     const value = pending.pop();
     if (Array.isArray(value)) pending.push(...value);
     else if (isNode(value)) {
-      checkNode(value, file);
+      checkNode(value, file, map);
       for (const [field, child] of Object.entries(value)) if (field !== 'loc') pending.push(child);
     }
   }
@@ -73,30 +75,32 @@ const readableExpectation = (message: string): string => {
   const match = /^Expecting (.*), got '([^']*)'$/.exec(last);
   if (!match) return last;
   const expected = [...new Set([...(match[1] ?? '').matchAll(/'([^']*)'/g)].map((m) => tokenName(m[1] ?? '')))];
-  // nginx and HAProxy blocks close with "}", and "{{/each}}}" reads as "}}}".
-  const hint = match[2] === 'CLOSE_UNESCAPED' ? " (a '}' right after '}}'? separate them with a space or a newline)" : '';
-  return `unexpected ${tokenName(match[2] ?? '')}, expecting ${expected.join(', ')}${hint}`;
+  return `unexpected ${tokenName(match[2] ?? '')}, expecting ${expected.join(', ')}`;
 };
 
 interface LexerState {
   lexer?: { yylloc?: { first_line: number; first_column: number } };
 }
 
+/** Where the parser's lexer stopped; parsing is synchronous, so right after a failure it points at the offending token. */
+export const lexerLocation = () => (handlebars as unknown as { Parser?: LexerState }).Parser?.lexer?.yylloc;
+
 /** Turns whatever parsing or compiling threw into a TemplateSyntaxError. */
-export const syntaxErrorOf = (err: unknown, file: string): TemplateSyntaxError => {
+export const syntaxErrorOf = (thrown: unknown, file: string): TemplateSyntaxError => {
+  const map = thrown instanceof ParseFailure ? thrown.map : identityMap;
+  const err = thrown instanceof ParseFailure ? thrown.error : thrown;
   if (err instanceof TemplateSyntaxError) return err;
   const message = err instanceof Error ? err.message : String(err);
   const { lineNumber, column } = (err ?? {}) as { lineNumber?: unknown; column?: unknown };
   if (typeof lineNumber === 'number' && typeof column === 'number') {
     // Handlebars' compile-time exceptions: "if doesn't match each - 3:5".
     const detail = message.replace(/ - \d+:\d+$/, '');
-    return new TemplateSyntaxError(file, detail, { line: lineNumber, column: column + 1 }, { cause: err });
+    return new TemplateSyntaxError(file, detail, map.original({ line: lineNumber, column: column + 1 }), { cause: err });
   }
   const parse = /^(Parse|Lexical) error on line (\d+)/.exec(message);
   if (parse) {
-    // The parser is synchronous: its lexer still points at the offending token.
-    const loc = (handlebars as unknown as { Parser?: LexerState }).Parser?.lexer?.yylloc;
-    const position = loc ? { line: loc.first_line, column: loc.first_column + 1 } : { line: Number(parse[2]), column: 1 };
+    const loc = lexerLocation();
+    const position = map.original(loc ? { line: loc.first_line, column: loc.first_column + 1 } : { line: Number(parse[2]), column: 1 });
     const detail = parse[1] === 'Parse' ? `Parse error: ${readableExpectation(message)}` : 'Lexical error: unrecognized text';
     return new TemplateSyntaxError(file, detail, position, { cause: err });
   }

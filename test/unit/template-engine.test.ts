@@ -71,11 +71,6 @@ describe('syntax errors at load time', () => {
     expect(err.message).toContain("unexpected '}}'");
   });
 
-  it('explains the "}}}" that closing an nginx block right after a helper makes', () => {
-    expect(syntaxError('upstream {\n{{#each (gets "/a/*")}}x{{/each}}}').message).toBe(
-      `${TEMPLATE_FILE}:2:32: Parse error: unexpected '}}}', expecting '}}' (a '}' right after '}}'? separate them with a space or a newline)`,
-    );
-  });
 
   it('reports an unclosed block', () => {
     expect(syntaxError('{{#if a}}\nx').message).toContain('unexpected end of input');
@@ -99,6 +94,26 @@ describe('syntax errors at load time', () => {
 
   it('accepts plain property lookups and sections', () => {
     expect(() => compileTemplateSource('{{name}} {{#items}}{{this}}{{/items}} {{@index}}', TEMPLATE_FILE)).not.toThrow();
+  });
+});
+
+describe('a "}" right after a tag, as nginx and HAProxy blocks end', () => {
+  it('reads "{{/each}}}" as "{{/each}}" then "}"', () => {
+    const source = 'upstream app {\n{{#each (getvs "/up/*")}}server {{this}}; {{/each}}}\nserver { listen {{getv "/port"}}}}';
+    expect(renderText(source, { '/up/a': '10.0.0.1:80', '/up/b': '10.0.0.2:80', '/port': '80' })).toBe(
+      'upstream app {\nserver 10.0.0.1:80; server 10.0.0.2:80; }\nserver { listen 80}}',
+    );
+  });
+
+  it('keeps a real triple-stash and reports positions in the original columns', () => {
+    expect(renderText('{{{getv "/v"}}}}', { '/v': 'x' })).toBe('x}');
+    expect(renderText('a { b { {{#if (exists "/v")}}c;{{/if}}}}', { '/v': 'x' })).toBe('a { b { c;}}');
+    expect(renderText('{{getv "/v" ~}}}  x', { '/v': 'v' })).toBe('v}  x');
+    const err = renderError('{{#if a}}x{{/if}}}{{#if b}}y{{/if}}}{{getv "/nope"}}');
+    expect(err.message).toBe(`${TEMPLATE_FILE}:1:37: getv: key "/nope" (/nope) not found`);
+    const syntax = syntaxError('{{#if a}}x{{/if}}}{{#if b}}y{{/if}}} {{getV "/x"}}');
+    expect([syntax.line, syntax.column]).toEqual([1, 38]);
+    expect(syntaxError('{{#if a}}{{/if}}} {{getv "a" (}}').column).toBe(31);
   });
 });
 
