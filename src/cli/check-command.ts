@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { loadResourceFile } from '../config/load-resources.js';
 import { messageOf } from '../errors.js';
-import { compileTemplateFile } from '../template/engine.js';
 import { EXIT_OK, EXIT_USAGE, exitWith } from './exit.js';
 
 interface CheckArgs {
@@ -23,6 +22,7 @@ export const checkConfdir = async (confdir: string, prefix: string, print: (line
     return 1;
   }
   let errors = 0;
+  const { compileTemplateFile } = await import('../template/engine.js');
   for (const name of names) {
     const file = join(dir, name);
     try {

@@ -8,7 +8,7 @@ import { checkCommand } from './check-command.js';
 import { checkFragmentCommand } from './check-fragment.js';
 import { EXIT_USAGE } from './exit.js';
 import { renderCommand } from './render-command.js';
-import { addRunOptions, runCommand } from './run-command.js';
+import { addRunOptions, runCommandLazily } from './run-command.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -20,7 +20,7 @@ export const main = async (args: string[]): Promise<void> => {
       command: '$0',
       describe: 'run: --onetime, watch (the default) or --interval',
       builder: (y) => addRunOptions(y),
-      handler: runCommand,
+      handler: runCommandLazily,
     })
     .command(renderCommand)
     .command(checkCommand)

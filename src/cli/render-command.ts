@@ -3,11 +3,9 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { DocumentError, readDocuments } from '../backends/documents.js';
 import { joinKey } from '../backends/keys.js';
 import { ConfigError, messageOf } from '../errors.js';
 import { createLogger } from '../log.js';
-import { compileTemplateFile, renderTemplate } from '../template/engine.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitWith, reportError } from './exit.js';
 
 interface RenderArgs {
@@ -28,6 +26,9 @@ export const renderCommand = {
       .option('prefix', { type: 'string', describe: 'key prefix the template is relative to', default: '' }),
   handler: async (argv: RenderArgs): Promise<void> => {
     const logger = createLogger();
+    // Imported here so that other commands do not load Handlebars and YAML.
+    const { compileTemplateFile, renderTemplate } = await import('../template/engine.js');
+    const { DocumentError, readDocuments } = await import('../backends/documents.js');
     try {
       const template = await compileTemplateFile(resolve(argv.template));
       let values: Map<string, string>;

@@ -1,16 +1,10 @@
-// The default command: --onetime, watch or --interval.
+// The default command: --onetime, watch or --interval. Only its options
+// live here; the run itself is imported when it runs, so --help and the
+// other commands start fast.
 import type { Argv } from 'yargs';
-import { loadBackend } from '../backends/index.js';
-import type { Backend, BackendOptions } from '../backends/backend.js';
+import type { BackendOptions } from '../backends/backend.js';
 import { RUN_OPTIONS } from '../config/option-table.js';
-import { resolveRunOptions, type RunOptions } from '../config/run-options.js';
-import { addSecret, createLogger, type Logger } from '../log.js';
-import { cleanStaleStageFiles } from '../resource/pipeline.js';
-import { loadConfiguration } from '../run/configuration.js';
-import { runDaemon } from '../run/daemon.js';
-import { runOnce } from '../run/onetime.js';
-import { exitWith, reportError } from './exit.js';
-import { startStatusServer } from '../run/status-server.js';
+import type { RunOptions } from '../config/run-options.js';
 
 export const addRunOptions = <T>(y: Argv<T>): Argv<T> => {
   let out = y;
@@ -43,36 +37,6 @@ export const backendOptionsOf = (o: RunOptions): BackendOptions => ({
   ...(o.clientCaKeys !== undefined ? { clientCaKeys: o.clientCaKeys } : {}),
 });
 
-export const runCommand = async (argv: Record<string, unknown>): Promise<void> => {
-  let logger: Logger = createLogger();
-  let backend: Backend | undefined;
-  try {
-    const options = await resolveRunOptions(givenFlags(argv));
-    addSecret(options.password);
-    addSecret(options.authToken);
-    logger = createLogger({ level: options.logLevel, format: options.logFormat });
-    const config = await loadConfiguration(options.confdir, options.prefix);
-    logger.debug('configuration loaded', { confdir: options.confdir, resources: config.resources.map((r) => r.name) });
-    backend = await loadBackend(options.backend, backendOptionsOf(options), logger);
-    const pipeline = {
-      noop: options.noop,
-      syncOnly: options.syncOnly,
-      keepStageFile: options.keepStageFile,
-      commandTimeoutMs: options.commandTimeoutMs,
-    };
-    if (!options.noop) await cleanStaleStageFiles(config.resources, logger);
-    let code: number;
-    if (options.mode === 'onetime') {
-      code = await runOnce(config, backend, pipeline, logger);
-    } else {
-      const status = options.metricsAddr ? await startStatusServer(options.metricsAddr, logger) : undefined;
-      code = await runDaemon(options, config, backend, pipeline, logger, status ? { onRound: status.record } : {});
-      await status?.close();
-    }
-    await backend.close();
-    return exitWith(code);
-  } catch (err) {
-    await backend?.close().catch(() => undefined);
-    return exitWith(reportError(err, logger));
-  }
-};
+/** The run, imported only when the default command runs. */
+export const runCommandLazily = async (argv: Record<string, unknown>): Promise<void> =>
+  (await import('./run-handler.js')).runCommand(argv);

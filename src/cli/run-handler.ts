@@ -1,0 +1,46 @@
+// The run: options → configuration → backend → --onetime or the daemon.
+import { loadBackend } from '../backends/index.js';
+import type { Backend } from '../backends/backend.js';
+import { resolveRunOptions } from '../config/run-options.js';
+import { addSecret, createLogger, type Logger } from '../log.js';
+import { cleanStaleStageFiles } from '../resource/pipeline.js';
+import { loadConfiguration } from '../run/configuration.js';
+import { runDaemon } from '../run/daemon.js';
+import { runOnce } from '../run/onetime.js';
+import { startStatusServer } from '../run/status-server.js';
+import { exitWith, reportError } from './exit.js';
+import { backendOptionsOf, givenFlags } from './run-command.js';
+
+export const runCommand = async (argv: Record<string, unknown>): Promise<void> => {
+  let logger: Logger = createLogger();
+  let backend: Backend | undefined;
+  try {
+    const options = await resolveRunOptions(givenFlags(argv));
+    addSecret(options.password);
+    addSecret(options.authToken);
+    logger = createLogger({ level: options.logLevel, format: options.logFormat });
+    const config = await loadConfiguration(options.confdir, options.prefix);
+    logger.debug('configuration loaded', { confdir: options.confdir, resources: config.resources.map((r) => r.name) });
+    backend = await loadBackend(options.backend, backendOptionsOf(options), logger);
+    const pipeline = {
+      noop: options.noop,
+      syncOnly: options.syncOnly,
+      keepStageFile: options.keepStageFile,
+      commandTimeoutMs: options.commandTimeoutMs,
+    };
+    if (!options.noop) await cleanStaleStageFiles(config.resources, logger);
+    let code: number;
+    if (options.mode === 'onetime') {
+      code = await runOnce(config, backend, pipeline, logger);
+    } else {
+      const status = options.metricsAddr ? await startStatusServer(options.metricsAddr, logger) : undefined;
+      code = await runDaemon(options, config, backend, pipeline, logger, status ? { onRound: status.record } : {});
+      await status?.close();
+    }
+    await backend.close();
+    return exitWith(code);
+  } catch (err) {
+    await backend?.close().catch(() => undefined);
+    return exitWith(reportError(err, logger));
+  }
+};
