@@ -2,7 +2,7 @@
 // TLS files, per-call deadlines and gRPC keepalive. Retries and circuit
 // breaking are left to the callers, which know when to give up.
 import { readFileSync } from 'node:fs';
-import { Etcd3, type IOptions } from 'etcd3';
+import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
 import { ConfigError } from '../errors.js';
 import { addSecret } from '../log.js';
 import type { BackendOptions } from './backend.js';
@@ -16,6 +16,9 @@ export interface EtcdSettings {
   /** A ping unanswered this long marks the connection dead (ms). Default 4000. */
   keepaliveTimeoutMs: number;
 }
+
+/** How long a failed endpoint is skipped when there are others to try (ms). */
+const HOST_COOLDOWN_MS = 5000;
 
 export const DEFAULT_ETCD_NODES = ['http://127.0.0.1:2379'];
 
@@ -34,6 +37,50 @@ const passThrough = {
   execute: async <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> =>
     fn({ signal: new AbortController().signal }),
 } as unknown as Policy;
+
+/** Refused by createHostCooldown: the host failed moments ago. */
+export class HostCoolingDown extends Error {
+  override readonly name = 'HostCoolingDown';
+  constructor(host: string, cause: unknown) {
+    super(`${host} failed moments ago: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/**
+ * With several endpoints, a host whose call just failed (unreachable, timed
+ * out) is skipped for cooldownMs, so calls go to the others: the library
+ * moves on to the next host only when a host's policy refuses up front.
+ */
+export const createHostCooldown = (host: string, cooldownMs: number, now: () => number = Date.now): Policy => {
+  let failedUntil = 0;
+  let lastFailure: unknown;
+  return {
+    execute: async <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> => {
+      if (now() < failedUntil) throw new HostCoolingDown(host, lastFailure);
+      try {
+        return await fn({ signal: new AbortController().signal });
+      } catch (err) {
+        if (err instanceof Error && isRecoverableError(err)) {
+          failedUntil = now() + cooldownMs;
+          lastFailure = err;
+        }
+        throw err;
+      }
+    },
+  } as unknown as Policy;
+};
+
+/** Runs a call up to `attempts` times while it fails with a transport error, so a dead endpoint among several costs one try. */
+export const withFailover = async <T>(attempts: number, run: () => Promise<T>): Promise<T> => {
+  for (let i = 1; ; i++) {
+    try {
+      return await run();
+    } catch (err) {
+      const transient = err instanceof HostCoolingDown || (err instanceof Error && isRecoverableError(err));
+      if (i >= attempts || !transient) throw err;
+    }
+  }
+};
 
 const readPem = (file: string, what: string): Buffer => {
   try {
@@ -78,11 +125,12 @@ export const etcdNodes = (options: BackendOptions): string[] => {
 export const createEtcdClient = (options: BackendOptions, settings: EtcdSettings): Etcd3 => {
   const deadline = (): { deadline: Date } => ({ deadline: new Date(Date.now() + settings.requestTimeoutMs) });
   addSecret(options.password);
+  const hosts = etcdNodes(options);
   if (options.password !== undefined && !options.username) {
     throw new ConfigError(undefined, 'a password was given without a username', { key: 'username' });
   }
   return new Etcd3({
-    hosts: etcdNodes(options),
+    hosts,
     credentials: tlsCredentials(options),
     auth: options.username ? { username: options.username, password: options.password ?? '', callOptions: deadline } : undefined,
     // Streams have no deadline (a watch lives for days); unary calls do.
@@ -94,7 +142,10 @@ export const createEtcdClient = (options: BackendOptions, settings: EtcdSettings
       'grpc.initial_reconnect_backoff_ms': 500,
       'grpc.max_reconnect_backoff_ms': 5000,
     },
-    faultHandling: { host: () => passThrough, global: passThrough },
+    faultHandling: {
+      host: (host) => (hosts.length > 1 ? createHostCooldown(host, HOST_COOLDOWN_MS) : passThrough),
+      global: passThrough,
+    },
   });
 };
 

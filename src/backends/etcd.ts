@@ -2,7 +2,7 @@
 // client library stays out of every other start-up.
 import type { Logger } from '../log.js';
 import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener, WatchOptions } from './backend.js';
-import { createEtcdClient, createEtcdClientRef, etcdNodes, etcdSettings } from './etcd-client.js';
+import { createEtcdClient, createEtcdClientRef, etcdNodes, etcdSettings, withFailover } from './etcd-client.js';
 import { toBackendError } from './etcd-errors.js';
 import { readSnapshot } from './etcd-snapshot.js';
 import { withTimeout } from './etcd-timing.js';
@@ -17,8 +17,8 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
   const clients = createEtcdClientRef(() => createEtcdClient(options, settings));
   const log = logger.child({ backend: ETCD_BACKEND_NAME });
   const handles = new Set<WatchHandle>();
-  // Auth, then the call: two deadlines, plus slack for the connection itself.
-  const callBudgetMs = settings.requestTimeoutMs * 2;
+  // Auth, then the call on each endpoint in turn: one deadline apiece.
+  const callBudgetMs = settings.requestTimeoutMs * (endpoints.length + 1);
   const watchDeps: EtcdWatchDeps = {
     clients,
     endpoints,
@@ -31,7 +31,7 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
   // Every call is bounded here too: a stalled connection must not hang a --onetime run.
   const bounded = async <T>(action: string, run: () => Promise<T>): Promise<T> => {
     try {
-      return await withTimeout(run(), callBudgetMs, () => new Error(`no answer within ${callBudgetMs} ms`));
+      return await withTimeout(withFailover(endpoints.length, run), callBudgetMs, () => new Error(`no answer within ${callBudgetMs} ms`));
     } catch (err) {
       throw toBackendError(err, endpoints, action);
     }

@@ -55,6 +55,21 @@ describe('etcd backend lifecycle', () => {
     }
   });
 
+  it('keeps reading and watching through the live endpoint when another is dead', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const backend = createEtcdBackend({ nodes: [dead, server.endpoint], files: [] }, silentLogger);
+    try {
+      await server.etcdctl('put', '/f/a', '1');
+      for (let i = 0; i < 6; i++) expect((await backend.getValues(['/f'])).values.get('/f/a')).toBe('1');
+      const w = await watchAndRead(backend, '/f');
+      await server.etcdctl('put', '/f/a', '2');
+      await waitFor('the watch to see the put through the live endpoint', () => w.latest()?.values.get('/f/a') === '2');
+      await w.close();
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('refuses a malformed endpoint with a configuration error', () => {
     expect(() => createEtcdBackend({ nodes: ['127.0.0.1:2379/x'], files: [] }, silentLogger)).toThrow(ConfigError);
   });
