@@ -34,10 +34,10 @@ const row = (r: ScenarioResult): string =>
     r.proxy.padEnd(8), r.mode.padEnd(10), String(r.switches).padStart(8), String(r.requests).padStart(9),
     String(r.non2xx).padStart(7), String(r.connect).padStart(8), String(r.read).padStart(5), String(r.write).padStart(6),
     String(r.timeout).padStart(8), `${r.blue}/${r.green}`.padStart(13), `${r.switchMedianMs}/${r.switchMaxMs}`.padStart(11),
-    `${(r.p99Us / 1000).toFixed(1)}`.padStart(8),
+    `${(r.p99Us / 1000).toFixed(1)}`.padStart(8), String(r.lostSignals).padStart(6),
   ].join(' ');
 
-const HEADER = 'proxy    mode       switches  requests non2xx  connect  read  write  timeout    blue/green  switch ms  p99 ms';
+const HEADER = 'proxy    mode       switches  requests non2xx  connect  read  write  timeout    blue/green  switch ms  p99 ms  resent';
 
 const main = async (): Promise<number> => {
   const { values } = parseArgs({

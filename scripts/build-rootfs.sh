@@ -14,13 +14,13 @@
 # Progress goes to stderr; the last line on stdout is the rootfs path.
 set -euo pipefail
 
-SCRIPT_VERSION=3
+SCRIPT_VERSION=4
 SUITE=bookworm
 MIRROR=${SWITCHYARD_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 PACKAGES=(
   systemd systemd-sysv dbus libpam-systemd
   etcd-server etcd-client nginx haproxy
-  curl ca-certificates iproute2 procps psmisc less
+  curl ca-certificates netbase iproute2 procps psmisc less
   libstdc++6 wrk
 )
 
@@ -85,6 +85,8 @@ debootstrap --variant=minbase --include="$include" "$SUITE" "$tmp" "$MIRROR" 2>&
 log "debootstrap done after $(( $(date +%s) - start ))s; configuring"
 
 echo switchyard-test > "$tmp/etc/hostname"
+# Without it Go programs (etcd) ask DNS for "localhost", unreachable in a private network.
+printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\tswitchyard-test\n' > "$tmp/etc/hosts"
 # A fixed machine-id: an empty one would make systemd treat every boot as first boot.
 tr -d '-' < /proc/sys/kernel/random/uuid > "$tmp/etc/machine-id"
 passwd_root_empty() { sed -i 's/^root:[^:]*:/root::/' "$tmp/etc/shadow"; }

@@ -3,12 +3,13 @@
 // its runtime paths moved into a temporary directory), and a switch that
 // renders the fragment, swaps it in atomically and signals the master, the
 // way switchyard's reload_cmd does.
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../test/harness/ports.js';
 import { requireProgram, startMaster, type ProxyServer } from '../../test/harness/proxy-process.js';
 import type { Backend, Color } from './backends.js';
+import { confirmedReload } from './haproxy-master.js';
 import { exampleDir } from './paths.js';
 import { renderExample } from './render.js';
 
@@ -18,8 +19,10 @@ export interface BenchProxy {
   readonly kind: ProxyKind;
   readonly port: number;
   readonly server: ProxyServer;
-  /** Renders the fragment for `color`, swaps it in and signals a reload. */
-  switchTo(color: Color): void;
+  /** Renders the fragment for `color`, swaps it in and reloads; resolves with the reload signals that were lost. */
+  switchTo(color: Color): Promise<number>;
+  /** The end of the proxy's own output, for failure messages. */
+  logTail(): string;
   stop(): Promise<void>;
 }
 
@@ -69,12 +72,13 @@ export const startBenchProxy = async (kind: ProxyKind, apps: Record<Color, Backe
     renameSync(staged, fragment);
   };
   render(initial);
+  const masterSocket = join(dir, 'master.sock');
   const confPath = join(dir, kind === 'nginx' ? 'nginx.conf' : 'haproxy.cfg');
   writeFileSync(confPath, kind === 'nginx' ? nginxMain(dir, fragment) : haproxyMain(dir));
   const args =
     kind === 'nginx'
       ? ['-p', dir, '-c', confPath, '-e', join(dir, 'error.log')]
-      : ['-W', '-f', confPath, '-f', fragment, '-p', join(dir, 'haproxy.pid')];
+      : ['-W', '-S', masterSocket, '-f', confPath, '-f', fragment, '-p', join(dir, 'haproxy.pid')];
   let server: ProxyServer;
   try {
     server = await startMaster({
@@ -89,9 +93,16 @@ export const startBenchProxy = async (kind: ProxyKind, apps: Record<Color, Backe
     kind,
     port,
     server,
-    switchTo: (color) => {
+    switchTo: async (color) => {
       render(color);
+      if (kind === 'haproxy') return confirmedReload(masterSocket, server.pid);
+      // nginx's master notes a SIGHUP that arrives mid-reload and reloads again.
       process.kill(server.pid, spec.reload);
+      return 0;
+    },
+    logTail: () => {
+      const log = join(dir, 'stderr.log');
+      return existsSync(log) ? readFileSync(log, 'utf8').slice(-3000) : '';
     },
     stop: async () => {
       await server.stop();

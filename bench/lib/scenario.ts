@@ -28,6 +28,8 @@ export interface ScenarioResult extends WrkResult {
   /** Median time from the reload signal to the new color answering. */
   switchMedianMs: number;
   switchMaxMs: number;
+  /** HAProxy: reload signals the master missed and that were sent again. */
+  lostSignals: number;
 }
 
 const median = (values: number[]): number => {
@@ -47,13 +49,14 @@ export const runScenario = async (options: ScenarioOptions, apps: Record<Color, 
     });
     const latencies: number[] = [];
     let switched = 0;
+    let lostSignals = 0;
     try {
       await sleep(1000);
       let color: Color = 'blue';
       for (; switched < options.switches; switched++) {
         color = color === 'blue' ? 'green' : 'blue';
         const started = Date.now();
-        proxy.switchTo(color);
+        lostSignals += await proxy.switchTo(color);
         const want = apps[color].body;
         await waitFor(`${options.proxy} to answer ${color}`, async () => (await httpGet(proxy.port).catch(() => undefined))?.body === want, 15_000, 10);
         latencies.push(Date.now() - started);
@@ -71,7 +74,10 @@ export const runScenario = async (options: ScenarioOptions, apps: Record<Color, 
       switches: switched,
       switchMedianMs: median(latencies),
       switchMaxMs: Math.max(0, ...latencies),
+      lostSignals,
     };
+  } catch (err) {
+    throw new Error(`${options.proxy} ${options.mode}: ${(err as Error).message}\n${proxy.logTail()}`, { cause: err });
   } finally {
     await proxy.stop();
   }

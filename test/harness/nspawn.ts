@@ -90,6 +90,8 @@ const execP = (file: string, args: string[], options: ExecOptions = {}): Promise
         resolvePromise({ stdout, stderr: error && code === 124 ? `${stderr}\n${error.message}` : stderr, exitCode: code });
       },
     );
+    // A command may exit without reading its input; EPIPE then is not an error.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(options.input ?? '');
   });
 
