@@ -1,13 +1,15 @@
 // A real Consul agent for integration tests: `consul agent -dev` on loopback
 // with every port picked free, DNS and gRPC off, a temporary config dir,
 // readiness = a leader is elected and the node is in the catalog.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from './ports.js';
 import { generateTlsFiles, type TlsFiles } from './tls.js';
 import { consulHttp, expectOk, type ConsulHttp } from './consul-http.js';
+import { haltProcess, spawnLogged } from './server-process.js';
+import { sleep } from './wait.js';
 
 export interface StartConsulOptions {
   /** Turn ACLs on; the management token is also the agent's own token. */
@@ -55,12 +57,6 @@ export interface ConsulServer {
   createToken(rules: string): Promise<string>;
 }
 
-const live = new Set<ChildProcess>();
-// A crashed test run must not leave an agent behind.
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
-
 /** The binary from SWITCHYARD_CONSUL_BIN, else the one scripts/install-consul.sh built. */
 export const consulBinary = (): string => {
   const fromEnv = process.env.SWITCHYARD_CONSUL_BIN;
@@ -79,19 +75,6 @@ export const consulBinary = (): string => {
 /** Encodes a key path for /v1/kv/ ("/app/live" and "app/live" are the same key). */
 export const kvPath = (key: string): string =>
   '/v1/kv/' + key.split('/').filter((s) => s.length > 0).map(encodeURIComponent).join('/');
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-const waitForExit = async (child: ChildProcess, timeoutMs: number): Promise<boolean> => {
-  if (child.exitCode !== null || child.signalCode !== null) return true;
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-};
 
 const agentConfig = (ports: Record<string, number>, options: StartConsulOptions, tls?: TlsFiles): string => {
   const lines = [
@@ -153,24 +136,10 @@ export const startConsul = async (options: StartConsulOptions = {}): Promise<Con
   };
 
   const launch = async (): Promise<void> => {
-    const fd = openSync(logFile, 'a');
-    const proc = spawn(binary, args, { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
-    live.add(proc);
-    proc.once('exit', () => live.delete(proc));
-    child = proc;
+    child = spawnLogged(binary, args, logFile);
     await waitReady();
   };
-
-  const halt = async (): Promise<void> => {
-    const proc = child;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    proc.kill('SIGTERM');
-    if (!(await waitForExit(proc, 10_000))) {
-      proc.kill('SIGKILL');
-      await waitForExit(proc, 5_000);
-    }
-  };
+  const halt = (): Promise<void> => haltProcess(child);
 
   await launch();
 
