@@ -48,6 +48,8 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
     delete: async (key: string): Promise<void> => {
       await bounded(`delete ${key}`, () => clients.current().kv.deleteRange({ key: Buffer.from(normalizeKey(key)) }));
     },
+    // Resolves once etcd confirms the watch, or after the first attempt failed
+    // (reported through onError): the loop keeps trying and resyncs when it gets through.
     watch: async (path: string, listener: WatchListener, watchOptions?: WatchOptions): Promise<WatchHandle> => {
       const handle = await startEtcdWatch(watchDeps, normalizeKey(path), listener, watchOptions?.afterRevision);
       const tracked: WatchHandle = {
