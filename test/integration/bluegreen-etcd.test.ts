@@ -1,20 +1,18 @@
 // Blue/green end to end: a real etcd holds the live color, a real switchyard
 // watcher renders nginx's upstream from it and reloads a real nginx, and the
-// example app runs as real processes. PID 1 here is not systemd, so
-// systemctl is test/fixtures/process-systemctl, which starts and stops
-// examples/blue-green/app/server.js exactly as blue@.service would run it.
+// example app runs as real processes (started by the stand-in systemctl of
+// test/harness/bluegreen-host.ts, since PID 1 here is not systemd).
 // Every operation goes through ./bin/switchyard bluegreen.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, runCli, startWatcher, type CliResult, type Watcher } from '../harness/cli.js';
+import { createUnitHost, unitOf, type UnitHost } from '../harness/bluegreen-host.js';
+import { runCli, startWatcher, type CliResult, type Watcher } from '../harness/cli.js';
 import { makeConfdir } from '../harness/confdir.js';
 import { startEtcd, type EtcdServer } from '../harness/etcd.js';
 import { startNginx, upstreamFragment, type NginxServer } from '../harness/nginx.js';
 import { freePorts } from '../harness/ports.js';
 
-const SYSTEMCTL = join(REPO, 'test/fixtures/process-systemctl');
 const UPSTREAM = `upstream app {
     server {{#if (eq (getv "/live") "green")}}{{hostPort "/green/addr"}}{{else}}{{hostPort "/blue/addr"}}{{/if}};
 }
@@ -23,23 +21,17 @@ const UPSTREAM = `upstream app {
 let etcd: EtcdServer;
 let nginx: NginxServer;
 let watcher: Watcher;
+let host: UnitHost;
 let units = '';
 let blue = '';
 let green = '';
 let verifyUrl = '';
 
-const unitOf = (color: string, addr: string): string => `${color}@${addr.split(':')[1]}.service`;
-
-const systemctl = async (verb: string, unit: string): Promise<string> => {
-  const { execFile } = await import('node:child_process');
-  return new Promise((resolve) => {
-    execFile(SYSTEMCTL, [verb, unit], { env: { ...process.env, FAKE_SYSTEMCTL_DIR: units } }, (_err, stdout) => resolve(stdout.trim()));
-  });
-};
+const systemctl = (verb: string, unit: string): Promise<string> => host.systemctl(verb, unit);
 
 const bluegreen = (...args: string[]): Promise<CliResult> =>
   runCli(['bluegreen', ...args, '--app', 'web', '--node', etcd.endpoint, '--confdir', units], {
-    env: { SWITCHYARD_SYSTEMCTL: SYSTEMCTL, FAKE_SYSTEMCTL_DIR: units },
+    env: host.env,
     timeoutMs: 90_000,
   });
 
@@ -49,7 +41,8 @@ const live = async (): Promise<string> => (await etcd.etcdctl('get', '--print-va
 const served = async (): Promise<string> => (await nginx.fetch('/')).body.split(' ')[0] ?? '';
 
 beforeAll(async () => {
-  units = mkdtempSync(join(tmpdir(), 'switchyard-units-'));
+  host = createUnitHost();
+  units = host.dir;
   const [bluePort, greenPort] = await freePorts(2);
   blue = `127.0.0.1:${bluePort}`;
   green = `127.0.0.1:${greenPort}`;
@@ -71,12 +64,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await watcher?.stop();
-  for (const file of units ? readdirSync(units).filter((f) => f.endsWith('.service.pid')) : []) {
-    await systemctl('stop', file.replace(/\.pid$/, ''));
-  }
+  await host?.stopAll();
   await nginx?.stop();
   await etcd?.stop();
-  if (units) rmSync(units, { recursive: true, force: true });
 });
 
 describe('switchyard bluegreen against etcd, nginx and the example app', () => {
