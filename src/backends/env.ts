@@ -5,9 +5,8 @@ import { filterUnder, normalizeKey } from './keys.js';
 
 export const ENV_BACKEND = 'env';
 
-/** "/app/port" → "APP_PORT". */
-export const keyToEnvName = (key: string): string =>
-  normalizeKey(key).slice(1).replace(/[/-]/g, '_').toUpperCase();
+/** "/app/port" → "APP_PORT" (confd's mapping: "/" ↔ "_", upper case). */
+export const keyToEnvName = (key: string): string => normalizeKey(key).slice(1).replace(/\//g, '_').toUpperCase();
 
 /** "APP_PORT" → "/app/port". */
 export const envNameToKey = (name: string): string => '/' + name.toLowerCase().replace(/_/g, '/');
@@ -22,7 +21,7 @@ export const createEnvBackend = (
   getValues: async (paths): Promise<Snapshot> => {
     const all = new Map<string, string>();
     for (const [name, value] of Object.entries(env)) {
-      if (value !== undefined && /^[A-Za-z0-9_]+$/.test(name)) all.set(envNameToKey(name), value);
+      if (value !== undefined && /^[A-Za-z0-9_.-]+$/.test(name)) all.set(envNameToKey(name), value);
     }
     // Exact names first, so /app/port finds APP_PORT even when a sibling maps ambiguously.
     for (const p of paths) {

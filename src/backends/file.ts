@@ -1,6 +1,6 @@
 // The file backend: YAML/JSON documents flattened to keys, watched with
 // chokidar. No server needed, which makes it the quickstart's backend.
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import { BackendError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -32,9 +32,19 @@ export const createFileBackend = (options: BackendOptions, logger: Logger): Back
   const ensureWatcher = async (): Promise<void> => {
     if (watcher) return;
     const { watch } = await import('chokidar');
-    // Editors and deploy tools replace files by rename; chokidar follows the path.
-    watcher = watch(files, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 30, pollInterval: 10 } });
+    // The directories are watched, not the files: editors and deploy tools
+    // replace a file by rename or delete and re-create it, and a watch on the
+    // file itself would end with the first unlink.
+    const wanted = new Set(files);
+    const dirs = [...new Set(files.map((f) => dirname(f)))];
+    watcher = watch(dirs, {
+      ignoreInitial: true,
+      depth: 0,
+      ignored: (path: string) => !dirs.includes(path) && !wanted.has(path),
+      awaitWriteFinish: { stabilityThreshold: 30, pollInterval: 10 },
+    });
     watcher.on('all', (event, path) => {
+      if (!wanted.has(path)) return;
       logger.debug('file changed', { event, path });
       notify();
     });
