@@ -159,6 +159,18 @@ const OPERATIONS: { command: string; operation: Operation; describe: string }[] 
   { command: 'rollback', operation: 'rollback', describe: 'return to the previous color, starting its unit if needed' },
 ];
 
+const EPILOG = `Keys under <prefix>/<app>/:
+  live               blue or green: the color the proxy serves
+  previous           the color live before the last switch (rollback returns to it)
+  blue/addr, green/addr
+                     host:port of each color; the port names its unit (blue@9001.service)
+  health             health URL path (default /health; --health overrides)
+A color is healthy when GET http://<addr><health> answers 2xx. With --verify-url, a
+switch waits until ${DEFAULT_TIMING.consecutive} answers in a row through the proxy name the new color (header
+X-Color, or the body containing the color as a word), else puts live back.
+SWITCHYARD_SYSTEMCTL names the systemctl program (default: systemctl).
+Exit codes: 0 ok, 1 the operation failed, 2 usage.`;
+
 export const createBluegreenCommand = (overrides: Partial<BluegreenDeps> = {}): CommandModule => {
   const deps = { ...defaultDeps, ...overrides };
   return {
@@ -175,7 +187,7 @@ export const createBluegreenCommand = (overrides: Partial<BluegreenDeps> = {}): 
           handler: handlerFor(op.operation, deps),
         });
       }
-      return out.demandCommand(1, 'name an operation: status, switch COLOR, toggle, deploy or rollback');
+      return out.demandCommand(1, 'name an operation: status, switch COLOR, toggle, deploy or rollback').epilog(EPILOG);
     },
     handler: () => undefined,
   };
