@@ -25,7 +25,7 @@ export interface ChangeLoopOptions {
 
 export interface ChangeLoop {
   /** Processes every resource once, then keeps watching. Resolves after the first round. */
-  start(config: Configuration): Promise<ResourceOutcome[]>;
+  start(config: Configuration): Promise<void>;
   /** Swaps in a new configuration (SIGHUP) and processes every resource of it. */
   reload(config: Configuration): Promise<void>;
   /** Finishes the resource in flight, closes every watch. */
@@ -143,20 +143,12 @@ export const createChangeLoop = (opts: ChangeLoopOptions): ChangeLoop => {
     while (round) await round;
   };
 
-  let firstOutcomes: ResourceOutcome[] = [];
   return {
     start: async (initial) => {
       config = initial;
       await watchAll();
-      const collect = opts.onRound;
-      opts.onRound = (o) => {
-        firstOutcomes = firstOutcomes.concat(o);
-        collect?.(o);
-      };
       await processAll();
-      opts.onRound = collect;
       scheduleInterval();
-      return firstOutcomes;
     },
     reload: async (next) => {
       await idle();
