@@ -61,7 +61,11 @@ export const readKvPath = async (
     if (!isWireKeyUnder(entry.Key, wirePath) || entry.Key.endsWith('/')) continue;
     values.set(fromWireKey(entry.Key), entry.Value ?? '');
   }
-  if (answer.filteredByAcl) throw conn.fail(purpose, `permission denied ${purpose.action} (the token needs ${purpose.permission} on it and below)`);
+  // Consul hides keys the token cannot read from a recursive read without
+  // saying so; a plain read of the key itself answers 403 instead.
+  if (values.size === 0 && wirePath !== '') {
+    await conn.send(purpose, requestTimeoutMs, (api, o) => api.kv.get({ ...o, key: wirePath }), signal);
+  }
   return { values, index: answer.index };
 };
 

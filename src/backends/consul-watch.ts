@@ -57,10 +57,15 @@ export const startBlockingWatch = async (listener: WatchListener, o: BlockingWat
     if (gap > 0) await sleeper.sleep(gap);
     if (closed) return false;
     lastStart = Date.now();
-    const answer = await o.query(index);
-    if (answer.index < index) o.logger.debug('consul index went backwards; starting over from a fresh read', { watch: o.what, was: index, now: answer.index });
-    // An index of 0 cannot block: the next query is a plain read again, paced by minGapMs.
-    index = answer.index;
+    const sent = index;
+    const answer = await o.query(sent);
+    if (answer.index < sent) o.logger.debug('consul index went backwards; starting over from a fresh read', { watch: o.what, was: sent, now: answer.index });
+    // The same index back means the wait ran out, or the query was cut short by
+    // an agent shutting down: a plain read re-learns the index, in case the
+    // agent came back with less data (a restarted -dev agent starts over low,
+    // and a query above its index would block for the whole wait).
+    // An index of 0 cannot block either: the next query is a plain read, paced by minGapMs.
+    index = sent > 0 && answer.index === sent ? 0 : answer.index;
     const changed = answer.fingerprint !== known;
     known = answer.fingerprint;
     return changed;

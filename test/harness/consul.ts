@@ -45,8 +45,11 @@ export interface ConsulServer {
   readonly http: ConsulHttp;
   /** Stops the agent for good and removes its files. Idempotent. */
   stop(): Promise<void>;
-  /** Stops and starts again on the same ports. -dev keeps KV in memory: it comes back empty. */
-  restart(): Promise<void>;
+  /**
+   * Stops and starts again on the same ports, after staying down downMs (as a
+   * real restart does). -dev keeps KV in memory: it comes back empty.
+   */
+  restart(options?: { downMs?: number }): Promise<void>;
   kvPut(key: string, value: string): Promise<void>;
   kvDelete(key: string, options?: { recurse?: boolean }): Promise<void>;
   registerService(service: ServiceRegistration): Promise<void>;
@@ -159,9 +162,10 @@ export const startConsul = async (options: StartConsulOptions = {}): Promise<Con
       await halt();
       rmSync(root, { recursive: true, force: true });
     },
-    restart: async () => {
+    restart: async (o = {}) => {
       if (stopped) throw new Error('consul was stopped for good; start a new one');
       await halt();
+      await sleep(o.downMs ?? 0);
       await launch();
     },
     kvPut: async (key, value) => {

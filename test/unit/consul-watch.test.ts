@@ -52,9 +52,16 @@ describe('consul blocking watch loop', () => {
   });
 
   it('stays silent on a wake-up with equal data, even with a new index', async () => {
-    const r = await run([{ index: 5, fingerprint: 'a' }, { index: 5, fingerprint: 'a' }, { index: 9, fingerprint: 'a' }]);
-    expect(r.asked.slice(0, 4)).toEqual([0, 5, 5, 9]);
+    const r = await run([{ index: 5, fingerprint: 'a' }, { index: 9, fingerprint: 'a' }, { index: 12, fingerprint: 'a' }]);
+    expect(r.asked.slice(0, 4)).toEqual([0, 5, 9, 12]);
     expect(r.changes).toBe(0);
+  });
+
+  it('re-learns the index with a plain read when a blocking query comes back with the same one', async () => {
+    // The wait ran out, or an agent shutting down cut the query short.
+    const r = await run([{ index: 5, fingerprint: 'a' }, { index: 5, fingerprint: 'a' }, { index: 2, fingerprint: 'b' }]);
+    expect(r.asked.slice(0, 4)).toEqual([0, 5, 0, 2]);
+    expect(r.changes).toBe(1);
   });
 
   it('follows an index that goes backwards, and an index of 0 makes the next query a plain read', async () => {

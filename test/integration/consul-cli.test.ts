@@ -1,0 +1,106 @@
+// The CLI against a real Consul agent: a template that reads KV keys and the
+// catalog (`service`), rendered once and then followed in watch mode; the ACL
+// token from CONSUL_HTTP_TOKEN.
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, runCli, startWatcher, type Watcher } from '../harness/cli.js';
+import { makeConfdir, type Confdir } from '../harness/confdir.js';
+import { startConsul, type ConsulServer } from '../harness/consul.js';
+
+const TEMPLATE = [
+  'live={{getv "/live"}}',
+  '{{#each (service "web")}}',
+  'server {{safeToken id}} {{safeHostPort address port}}{{#if (eq meta.version (getv "/live"))}} live{{/if}}',
+  '{{/each}}',
+  '',
+].join('\n');
+
+const read = (file: string): string => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+
+const webResource = (conf: Confdir): string => {
+  const dest = join(conf.dir, 'web.out');
+  conf.addResource({ name: 'web', template: TEMPLATE, fields: { dest, prefix: '/app', keys: ['/live'] } });
+  return dest;
+};
+
+describe('switchyard with the consul backend', () => {
+  let consul: ConsulServer;
+  let watcher: Watcher | undefined;
+
+  beforeAll(async () => {
+    consul = await startConsul();
+    await consul.kvPut('/app/live', 'A');
+    await consul.registerService({ id: 'web-a', name: 'web', address: '127.0.0.1', port: 9001, meta: { version: 'A' }, ttlCheck: true });
+    await consul.registerService({ id: 'web-b', name: 'web', address: '127.0.0.2', port: 9002, meta: { version: 'B' }, ttlCheck: true });
+  });
+  afterEach(async () => {
+    await watcher?.stop();
+    watcher = undefined;
+  });
+  afterAll(async () => {
+    await consul?.stop();
+  });
+
+  it('--onetime renders KV keys and healthy catalog instances', async () => {
+    const conf = makeConfdir();
+    const dest = webResource(conf);
+    const r = await runCli(['--confdir', conf.dir, '--backend', 'consul', '--node', consul.address, '--onetime']);
+    expect(r.stderr).not.toMatch(/ERROR/);
+    expect(r.code).toBe(0);
+    expect(read(dest)).toBe('live=A\nserver web-a 127.0.0.1:9001 live\nserver web-b 127.0.0.2:9002\n');
+  });
+
+  it('watch mode follows KV writes, registrations and health checks', async () => {
+    const conf = makeConfdir();
+    const dest = webResource(conf);
+    watcher = startWatcher(['--confdir', conf.dir, '--backend', 'consul', '--node', consul.address, '--log-level', 'debug']);
+    await eventually(() => read(dest).startsWith('live=A\n'), `first render (output: ${watcher?.output()})`, 30_000);
+
+    await consul.kvPut('/app/live', 'B');
+    await eventually(() => read(dest) === 'live=B\nserver web-a 127.0.0.1:9001\nserver web-b 127.0.0.2:9002 live\n', `switch to B (dest: ${read(dest)})`);
+
+    await consul.registerService({ id: 'web-c', name: 'web', address: '127.0.0.3', port: 9003, meta: { version: 'B' }, ttlCheck: true });
+    await eventually(() => read(dest).includes('server web-c 127.0.0.3:9003 live\n'), `web-c added (dest: ${read(dest)})`);
+
+    await consul.setCheck('web-a', 'critical');
+    await eventually(() => !read(dest).includes('web-a'), `web-a removed while critical (dest: ${read(dest)})`);
+    await consul.setCheck('web-a', 'passing');
+    await eventually(() => read(dest).includes('server web-a 127.0.0.1:9001\n'), `web-a back (dest: ${read(dest)})`);
+
+    await consul.deregisterService('web-c');
+    await eventually(() => !read(dest).includes('web-c'), `web-c gone (dest: ${read(dest)})`);
+    expect(await watcher.stop()).toBe(0);
+  });
+});
+
+describe('switchyard with a Consul that denies by default', () => {
+  const managementToken = randomUUID();
+  let consul: ConsulServer;
+
+  beforeAll(async () => {
+    consul = await startConsul({ acl: { defaultPolicy: 'deny', managementToken } });
+    await consul.kvPut('/app/live', 'A');
+  });
+  afterAll(async () => {
+    await consul?.stop();
+  });
+
+  it('fails naming the key without a token, and renders with CONSUL_HTTP_TOKEN without printing it', async () => {
+    const conf = makeConfdir();
+    const dest = join(conf.dir, 'live.out');
+    conf.addResource({ name: 'live', template: 'live={{getv "/live"}}\n', fields: { dest, prefix: '/app', keys: ['/live'] } });
+    const args = ['--confdir', conf.dir, '--backend', 'consul', '--node', consul.address, '--onetime', '--log-level', 'debug'];
+
+    const denied = await runCli(args, { env: { CONSUL_HTTP_TOKEN: '' } });
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/permission denied reading key "app\/live" \(the token needs key:read on it/);
+
+    const token = await consul.createToken('key_prefix "app/" { policy = "read" }');
+    const ok = await runCli(args, { env: { CONSUL_HTTP_TOKEN: token } });
+    expect(ok.code).toBe(0);
+    expect(read(dest)).toBe('live=A\n');
+    expect(ok.stdout + ok.stderr).not.toContain(token);
+  });
+});
