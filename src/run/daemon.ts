@@ -60,12 +60,12 @@ export const runDaemon = async (
   const mode = options.intervalSeconds !== undefined ? `interval ${options.intervalSeconds}s` : 'watch';
   logger.info('starting', { mode, backend: backend.name, resources: initial.resources.length });
   await loop.start(initial);
-  await notifyReady();
-  const watchdog = startWatchdog();
+  await notifyReady({ logger });
+  const watchdog = startWatchdog({ logger });
   logger.info('ready; watching for changes', { mode });
 
   await stopped;
-  await notifyStopping();
+  await notifyStopping({ logger });
   watchdog();
   process.off('SIGHUP', onHangup);
   await reloading;
