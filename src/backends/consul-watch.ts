@@ -5,7 +5,7 @@
 import type { Logger } from '../log.js';
 import { createBackoff } from '../watch/backoff.js';
 import type { WatchHandle, WatchListener } from './backend.js';
-import { createErrorThrottle, createSleeper } from './etcd-timing.js';
+import { createErrorThrottle, createSleeper } from '../watch/timing.js';
 
 export interface WatchTiming {
   /** Longest a blocking query waits on the server (s). */

@@ -8,7 +8,8 @@ import type { Logger } from '../log.js';
 import type { WatchHandle, WatchListener } from './backend.js';
 import type { EtcdClientRef } from './etcd-client.js';
 import { describeEtcdError, isAuthError } from './etcd-errors.js';
-import { createBackoff, createErrorThrottle, createSleeper, withTimeout } from './etcd-timing.js';
+import { createBackoff } from '../watch/backoff.js';
+import { createErrorThrottle, createSleeper, withTimeout } from '../watch/timing.js';
 import { subtreeRange } from './etcd-snapshot.js';
 import { runWatchSession, type Session, type SessionEnd } from './etcd-watch-session.js';
 

@@ -5,7 +5,7 @@ import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener, Wat
 import { createEtcdClient, createEtcdClientRef, etcdNodes, etcdSettings, withFailover } from './etcd-client.js';
 import { toBackendError } from './etcd-errors.js';
 import { readSnapshot } from './etcd-snapshot.js';
-import { withTimeout } from './etcd-timing.js';
+import { withTimeout } from '../watch/timing.js';
 import { startEtcdWatch, type EtcdWatchDeps } from './etcd-watch.js';
 import { normalizeKey } from './keys.js';
 

@@ -11,7 +11,7 @@ export const createBackoff = (baseMs = 500, maxMs = 30_000, random: () => number
   return {
     next: () => {
       const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
-      attempt += 1;
+      attempt = Math.min(attempt + 1, 30);
       return Math.round(ceiling / 2 + (random() * ceiling) / 2);
     },
     reset: () => {

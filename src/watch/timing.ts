@@ -1,5 +1,5 @@
-// Timeouts, backoff with jitter and error rate limiting for the etcd watch
-// loop: nothing here knows about etcd itself.
+// Timeouts, error rate limiting and interruptible sleeps shared by the
+// backends' watch loops.
 
 /** Rejects with onTimeout() when the promise has not settled within ms. */
 export const withTimeout = async <T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> => {
@@ -12,26 +12,6 @@ export const withTimeout = async <T>(promise: Promise<T>, ms: number, onTimeout:
   } finally {
     clearTimeout(timer);
   }
-};
-
-export interface Backoff {
-  /** The next delay (ms): exponential, capped, with full jitter so many watchers do not retry in step. */
-  next(): number;
-  reset(): void;
-}
-
-export const createBackoff = (initialMs: number, maxMs: number, random: () => number = Math.random): Backoff => {
-  let attempt = 0;
-  return {
-    next: () => {
-      const ceiling = Math.min(maxMs, initialMs * 2 ** attempt);
-      attempt = Math.min(attempt + 1, 30);
-      return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-    },
-    reset: () => {
-      attempt = 0;
-    },
-  };
 };
 
 /**

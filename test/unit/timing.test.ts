@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createBackoff, createErrorThrottle, createSleeper, withTimeout } from '../../src/backends/etcd-timing.js';
+import { createErrorThrottle, createSleeper, withTimeout } from '../../src/watch/timing.js';
+import { createBackoff } from '../../src/watch/backoff.js';
 
 describe('createBackoff', () => {
   it('grows exponentially to the cap, with jitter between half and all of the step', () => {
