@@ -28,9 +28,13 @@ const IMPORT_COSTS: [string, string[]][] = [
 ];
 const CLIENT_LIBRARIES = ['etcd3', '@grpc/grpc-js', 'consul', 'chokidar'];
 
+/** Confdirs made for the scenarios, removed at the end. */
+const confdirs: string[] = [];
+
 const fileScenario = (work: string, label: string, resources: number, templates: number): Scenario => {
   const outDir = join(work, `out-${resources}`);
   const fixture = makeScaleFixture({ resources, paths: Math.min(resources, 50), templates, outDir });
+  confdirs.push(fixture.confdir);
   const doc = join(work, `keys-${resources}.json`);
   writeKeysDocument(fixture.keys, doc);
   return {
@@ -45,6 +49,7 @@ const fileScenario = (work: string, label: string, resources: number, templates:
 const etcdScenario = async (work: string, etcd: EtcdServer): Promise<Scenario> => {
   const outDir = join(work, 'out-etcd');
   const fixture = makeScaleFixture({ resources: 200, paths: 50, templates: 20, outDir });
+  confdirs.push(fixture.confdir);
   const client = connectEtcd(etcd.endpoint);
   try {
     await putAll(client, fixture.keys);
@@ -113,7 +118,7 @@ const main = async (): Promise<void> => {
     for (const [i, s] of scenarios.entries()) await traceModules(work, s, i);
   } finally {
     await etcd?.stop();
-    rmSync(work, { recursive: true, force: true });
+    for (const dir of [work, ...confdirs]) rmSync(dir, { recursive: true, force: true });
   }
 };
 
