@@ -1,6 +1,5 @@
 // The systemctl calls blue/green needs. The program is injectable
 // (SWITCHYARD_SYSTEMCTL) so tests can stand in a recording script.
-import { execa } from 'execa';
 
 /** active, inactive, failed, activating, ...; "unknown" when systemctl cannot say (no systemd). */
 export type UnitState = string;
@@ -35,8 +34,8 @@ export const createSystemctl = (options: SystemctlOptions = {}): Systemctl => {
   const env = options.env ?? process.env;
   const program = options.program ?? (env.SWITCHYARD_SYSTEMCTL || 'systemctl');
   const timeout = options.timeoutMs ?? 120_000;
-  const run = (verb: string, unit: string) =>
-    execa(program, [verb, unit], { env, timeout, reject: false, stdin: 'ignore', all: true });
+  const run = async (verb: string, unit: string) =>
+    (await import('execa')).execa(program, [verb, unit], { env, timeout, reject: false, stdin: 'ignore', all: true });
   const change = async (verb: string, unit: string): Promise<void> => {
     const res = await run(verb, unit);
     if (res.failed) {

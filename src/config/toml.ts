@@ -1,7 +1,6 @@
 // TOML reading with errors that name the file, line and column, and typed
 // field access that names the key at fault.
 import { readFile } from 'node:fs/promises';
-import { parse } from 'smol-toml';
 import { ConfigError } from '../errors.js';
 
 export type Table = Record<string, unknown>;
@@ -14,6 +13,8 @@ export const readToml = async (file: string): Promise<Table> => {
     throw new ConfigError(file, `cannot read: ${(err as Error).message}`, { cause: err });
   }
   try {
+    // Loaded on first use: --version and --help need no TOML.
+    const { parse } = await import('smol-toml');
     return parse(text) as Table;
   } catch (err) {
     const e = err as { line?: number; column?: number; message: string };

@@ -1,7 +1,6 @@
 // check_cmd / reload_cmd: placeholder substitution, shell detection and a
 // timed run with captured output. A command goes through /bin/sh only when it
 // uses shell syntax, so plain commands keep exact argv and exit codes.
-import { execa } from 'execa';
 import type { Logger } from '../log.js';
 
 /** Values for `{{src}}` / `{{.src}}` and `{{dest}}` / `{{.dest}}`. */
@@ -124,6 +123,8 @@ export const runCommand = async (template: string, vars: CommandVars, options: R
   const line = buildCommandLine(template, vars);
   const command = line.shell ? (line.args[1] ?? '') : [line.file, ...line.args].join(' ');
   const started = Date.now();
+  // Imported when first used: every command and --onetime start faster without it.
+  const { execa } = await import('execa');
   const subprocess = execa(line.file, line.args, {
     reject: false,
     stdin: 'ignore',

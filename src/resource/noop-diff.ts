@@ -1,9 +1,10 @@
 // What --noop prints: a unified diff of dest against the rendered text, plus
 // a line for a mode or owner change the diff cannot show.
-import { createTwoFilesPatch } from 'diff';
 import { formatMode, type FileState, type WantedState } from './file-state.js';
 
-export const noopDiff = (dest: string, current: FileState | undefined, wanted: WantedState): string => {
+export const noopDiff = async (dest: string, current: FileState | undefined, wanted: WantedState): Promise<string> => {
+  // Loaded only for --noop.
+  const { createTwoFilesPatch } = await import('diff');
   const header = current ? 'current' : 'does not exist';
   const patch = createTwoFilesPatch(dest, dest, current?.content ?? '', wanted.content, header, 'rendered');
   const notes: string[] = [];

@@ -62,7 +62,7 @@ export const applyResource = async (
     return { outcome: 'unchanged' };
   }
   if (options.noop) {
-    const diff = noopDiff(resource.dest, current, wanted);
+    const diff = await noopDiff(resource.dest, current, wanted);
     (options.print ?? printToStdout)(diff);
     return { outcome: 'would-update', diff };
   }

@@ -9,7 +9,6 @@
 // lost when the short-lived child exits first. The unit's NotifyAccess=all
 // accepts the non-root fallback. SWITCHYARD_SYSTEMD_NOTIFY overrides the
 // program (tests).
-import { execa } from 'execa';
 import { messageOf } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 
@@ -25,6 +24,7 @@ export const sdNotify = async (state: string, options: NotifyOptions = {}): Prom
   if (!env.NOTIFY_SOCKET) return;
   const program = env.SWITCHYARD_SYSTEMD_NOTIFY || 'systemd-notify';
   try {
+    const { execa } = await import('execa');
     await execa(program, [`--pid=${process.pid}`, state], { env, timeout: 10_000, stdin: 'ignore', cleanup: false });
   } catch (err) {
     (options.logger ?? silentLogger).warn('systemd notification failed', { state, error: messageOf(err) });

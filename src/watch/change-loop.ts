@@ -67,12 +67,21 @@ export const createChangeLoop = (opts: ChangeLoopOptions): ChangeLoop => {
     d.touch();
   };
 
+  let scheduled = false;
   const kick = (): void => {
-    if (round || stopping) return;
-    round = drain().finally(() => {
-      round = undefined;
-      // A change may have landed between the last check and the finally.
-      if (ready.size > 0 && !stopping) kick();
+    if (round || scheduled || stopping) return;
+    scheduled = true;
+    // Start on the next turn of the event loop, so that every resource woken
+    // by the same change (or by timers firing together) joins one round and
+    // shares one snapshot.
+    setImmediate(() => {
+      scheduled = false;
+      if (round || stopping) return;
+      round = drain().finally(() => {
+        round = undefined;
+        // A change may have landed between the last check and the finally.
+        if (ready.size > 0 && !stopping) kick();
+      });
     });
   };
 
@@ -140,7 +149,10 @@ export const createChangeLoop = (opts: ChangeLoopOptions): ChangeLoop => {
   };
 
   const idle = async (): Promise<void> => {
-    while (round) await round;
+    while (round || scheduled) {
+      if (round) await round;
+      else await new Promise((r) => setImmediate(r));
+    }
   };
 
   return {

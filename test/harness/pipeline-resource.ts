@@ -34,7 +34,20 @@ export const testResource = (dest: string, over: Partial<TemplateResource> = {})
 /** Staged or backup files in a directory. */
 export const tempFilesIn = (dir: string): string[] => readdirSync(dir).filter((n) => n.includes('.switchyard-'));
 
-/** Several requests, so every worker answers the same (no lucky single hit). */
-export const expectServesOnly = async (proxy: ProxyServer, body: string): Promise<void> => {
-  for (let i = 0; i < 5; i++) expect((await proxy.fetch()).body).toBe(body);
+/**
+ * Five answers in a row with this body, so every worker answers the same (no
+ * lucky single hit). A reload is asynchronous: workers of a reload that was
+ * superseded a moment ago may still accept a connection or two while they
+ * shut down, so the streak has up to 5 s to form.
+ */
+export const expectServesOnly = async (proxy: ProxyServer, body: string, timeoutMs = 5_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  const seen: string[] = [];
+  let streak = 0;
+  while (streak < 5) {
+    const answer = (await proxy.fetch()).body;
+    seen.push(answer);
+    streak = answer === body ? streak + 1 : 0;
+    if (streak < 5 && Date.now() > deadline) expect(seen.slice(-10)).toEqual(Array(Math.min(seen.length, 10)).fill(body));
+  }
 };

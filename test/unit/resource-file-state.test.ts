@@ -26,8 +26,8 @@ describe('wantedState / isUpToDate', () => {
 });
 
 describe('noopDiff', () => {
-  it('shows content, mode and owner changes', () => {
-    const diff = noopDiff('/etc/a.conf', current, { content: 'y\n', mode: 0o600, uid: 0, gid: 2 });
+  it('shows content, mode and owner changes', async () => {
+    const diff = await noopDiff('/etc/a.conf', current, { content: 'y\n', mode: 0o600, uid: 0, gid: 2 });
     expect(diff).toContain('# /etc/a.conf: mode 0640 -> 0600');
     expect(diff).toContain('# /etc/a.conf: owner 1:2 -> 0:2');
     expect(diff).toMatch(/^--- \/etc\/a\.conf\tcurrent$/m);

@@ -1,0 +1,87 @@
+// The change loop with an in-memory store: one snapshot per change, shared by
+// every resource that reads the changed path; other resources stay put.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Backend, WatchListener } from '../../src/backends/backend.js';
+import { filterUnder } from '../../src/backends/keys.js';
+import type { TemplateResource } from '../../src/config/resource.js';
+import { silentLogger } from '../../src/log.js';
+import { compileTemplateSource } from '../../src/template/engine.js';
+import { createChangeLoop, type ChangeLoop } from '../../src/watch/change-loop.js';
+
+const memoryStore = () => {
+  const data = new Map<string, string>();
+  const listeners = new Map<string, Set<WatchListener>>();
+  let reads = 0;
+  const backend: Backend = {
+    name: 'memory',
+    endpoints: ['memory'],
+    getValues: async (paths) => {
+      reads += 1;
+      return { values: filterUnder(data, paths) };
+    },
+    watch: async (path, listener) => {
+      const set = listeners.get(path) ?? new Set();
+      set.add(listener);
+      listeners.set(path, set);
+      return { close: async () => void set.delete(listener) };
+    },
+    close: async () => undefined,
+  };
+  return {
+    backend,
+    reads: () => reads,
+    watched: () => [...listeners.keys()].sort(),
+    put: (key: string, value: string) => {
+      data.set(key, value);
+      for (const [path, set] of listeners) if (key === path || key.startsWith(path + '/')) for (const l of set) l.onChange();
+    },
+  };
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'switchyard-loop-'));
+const resourceOn = (name: string, path: string): TemplateResource => ({
+  name,
+  file: `${name}.toml`,
+  src: `${name}.hbs`,
+  dest: join(dir, name),
+  prefix: path,
+  keys: ['/'],
+  paths: [path],
+});
+const read = (r: TemplateResource): string => readFileSync(r.dest, 'utf8');
+
+let loop: ChangeLoop | undefined;
+afterEach(async () => {
+  await loop?.stop();
+});
+
+describe('change loop', () => {
+  it('renders every resource of one change from one snapshot, and only those', async () => {
+    const store = memoryStore();
+    store.put('/shared/v', '0');
+    store.put('/other/v', '0');
+    const shared = ['a', 'b', 'c', 'd'].map((n) => resourceOn(`shared-${n}`, '/shared'));
+    const other = resourceOn('other', '/other');
+    const template = compileTemplateSource('v={{getv "/v"}}\n', 't.hbs');
+    const resources = [...shared, other];
+    loop = createChangeLoop({
+      backend: store.backend,
+      logger: silentLogger,
+      pipeline: { noop: false, syncOnly: false, keepStageFile: false, commandTimeoutMs: 5_000 },
+    });
+    await loop.start({ resources, templates: new Map(resources.map((r) => [r.name, template])) });
+    expect(store.watched()).toEqual(['/other', '/shared']);
+    const afterStart = store.reads();
+    expect(afterStart).toBe(1);
+
+    store.put('/shared/v', '1');
+    await new Promise((r) => setImmediate(r));
+    await loop.idle();
+    expect(store.reads() - afterStart).toBe(1);
+    for (const r of shared) expect(read(r)).toBe('v=1\n');
+    expect(read(other)).toBe('v=0\n');
+  });
+});
