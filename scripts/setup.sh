@@ -18,14 +18,17 @@ if ((${#missing[@]})); then
   say "installing Debian packages: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -q
-  # Packages must not start their daemons: tests start their own on free ports.
-  $SUDO env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # The packages must not start their daemons (tests start their own on free
+  # ports): Debian's policy-rc.d hook refuses every start during the install.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
   say "Debian packages already installed"
 fi
-for daemon in nginx haproxy etcd; do
-  pkill -x "$daemon" 2>/dev/null && say "stopped a $daemon the package started" || true
-done
 
 say "Consul (built from its Go module, cached)"
 bash scripts/install-consul.sh
