@@ -73,6 +73,28 @@ describe('switchyard with the consul backend', () => {
     await eventually(() => !read(dest).includes('web-c'), `web-c gone (dest: ${read(dest)})`);
     expect(await watcher.stop()).toBe(0);
   });
+
+  it('renders an empty service with {{else}}, and follows the agent through a restart', async () => {
+    const conf = makeConfdir();
+    const dest = join(conf.dir, 'api.out');
+    conf.addResource({
+      name: 'api',
+      template: '{{#each (service "api")}}server {{safeHostPort address port}}\n{{else}}# no api instance\n{{/each}}mode={{getv "/mode" "none"}}\n',
+      fields: { dest, prefix: '/api', keys: ['/mode'] },
+    });
+    watcher = startWatcher(['--confdir', conf.dir, '--backend', 'consul', '--node', consul.address]);
+    await eventually(() => read(dest) === '# no api instance\nmode=none\n', `empty service rendered (dest: ${read(dest)})`, 30_000);
+    await consul.registerService({ id: 'api-1', name: 'api', address: '127.0.0.9', port: 7001, ttlCheck: true });
+    await eventually(() => read(dest) === 'server 127.0.0.9:7001\nmode=none\n', `api-1 rendered (dest: ${read(dest)})`);
+
+    // -dev keeps everything in memory: after the restart the catalog and KV are empty again.
+    await consul.restart({ downMs: 1000 });
+    await consul.kvPut('/api/mode', 'after-restart');
+    await eventually(() => read(dest) === '# no api instance\nmode=after-restart\n', `change after restart applied (dest: ${read(dest)})`, 45_000);
+    await consul.registerService({ id: 'api-2', name: 'api', address: '127.0.0.10', port: 7002, ttlCheck: true });
+    await eventually(() => read(dest) === 'server 127.0.0.10:7002\nmode=after-restart\n', `registration after restart applied (dest: ${read(dest)})`, 45_000);
+    expect(await watcher.stop()).toBe(0);
+  });
 });
 
 describe('switchyard with a Consul that denies by default', () => {
