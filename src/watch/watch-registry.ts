@@ -91,7 +91,7 @@ export const createWatchRegistry = (
       paths.clear();
       services.clear();
       for (const e of all) e.closed = true;
-      await Promise.all(all.map((e) => e.handle?.close().catch(() => undefined)));
+      await Promise.all(all.map(async (e) => e.handle?.close().catch(() => undefined)));
     },
   };
 };
