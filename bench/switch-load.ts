@@ -1,15 +1,25 @@
 // Load test of lossless switching: wrk through nginx and HAProxy (loopback
 // only) while the live color flips N times, with a new connection per
-// request and with keep-alive. Prints requests, non-2xx answers and socket
-// errors per case; exits 1 when a case that must be lossless lost requests.
+// request and with keep-alive. By default every switch goes the real way:
+// one write of /web/live to a real etcd, which ./bin/switchyard (watch mode,
+// the example resource) renders, checks, swaps in and reloads; `--via direct`
+// renders and signals the proxy from the bench instead, for comparison.
+// Prints requests, non-2xx answers, socket errors and switch latencies per
+// case; exits 1 when a case that must be lossless lost requests, or when a
+// process is left behind.
 //
-//   npm run bench:switch -- [--switches 100] [--interval-ms 100]
-//        [--proxy nginx,haproxy] [--mode close,keepalive]
+//   npm run build && npm run bench:switch -- [--switches 100] [--interval-ms 100]
+//        [--via switchyard,direct] [--proxy nginx,haproxy] [--mode close,keepalive]
 //        [--connections 16] [--threads 2] [--json]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBackend, type Backend, type Color } from './lib/backends.js';
 import type { ProxyKind } from './lib/proxies.js';
 import { runScenario, type ConnectionMode, type ScenarioResult } from './lib/scenario.js';
+import type { Via } from './lib/switcher.js';
 import { failedRequests } from './lib/wrk.js';
 
 // nginx 1.22 closes idle keep-alive connections on reload; that case is measured, not required.
@@ -29,21 +39,36 @@ const positive = (value: string, name: string): number => {
   return n;
 };
 
-const row = (r: ScenarioResult): string =>
-  [
-    r.proxy.padEnd(8), r.mode.padEnd(10), String(r.switches).padStart(8), String(r.requests).padStart(9),
-    String(r.non2xx).padStart(7), String(r.connect).padStart(8), String(r.read).padStart(5), String(r.write).padStart(6),
-    String(r.timeout).padStart(8), `${r.blue}/${r.green}`.padStart(13), `${r.switchMedianMs}/${r.switchMaxMs}`.padStart(11),
-    `${(r.p99Us / 1000).toFixed(1)}`.padStart(8), String(r.lostSignals).padStart(6),
-  ].join(' ');
+const COLUMNS: Array<[string, (r: ScenarioResult) => string | number]> = [
+  ['via', (r) => r.via], ['proxy', (r) => r.proxy], ['mode', (r) => r.mode], ['switches', (r) => r.switches],
+  ['requests', (r) => r.requests], ['non2xx', (r) => r.non2xx], ['connect', (r) => r.connect], ['read', (r) => r.read],
+  ['write', (r) => r.write], ['timeout', (r) => r.timeout], ['blue/green', (r) => `${r.blue}/${r.green}`],
+  ['switch ms p50/p90/max', (r) => `${r.switchMedianMs}/${r.switchP90Ms}/${r.switchMaxMs}`],
+  ['updates', (r) => r.updates], ['errors', (r) => r.errors],
+  ['check/reload ms', (r) => `${Math.round(r.checkMedianMs)}/${Math.round(r.reloadMedianMs)}`], ['resent', (r) => r.lostSignals],
+];
 
-const HEADER = 'proxy    mode       switches  requests non2xx  connect  read  write  timeout    blue/green  switch ms  p99 ms  resent';
+const printRow = (cells: Array<string | number>): void => console.log(`| ${cells.join(' | ')} |`);
+
+// Processes of this run still alive: children of the bench, or anything started with a path under root.
+const leftovers = (root: string): string => {
+  const found: string[] = [];
+  for (const args of [['-a', '-P', String(process.pid)], ['-a', '-f', root]]) {
+    try {
+      found.push(execFileSync('pgrep', args, { encoding: 'utf8' }).trim());
+    } catch {
+      // pgrep exits 1 when nothing matches.
+    }
+  }
+  return found.filter(Boolean).join('\n');
+};
 
 const main = async (): Promise<number> => {
   const { values } = parseArgs({
     options: {
       switches: { type: 'string', default: '100' },
       'interval-ms': { type: 'string', default: '100' },
+      via: { type: 'string', default: 'switchyard' },
       proxy: { type: 'string', default: 'nginx,haproxy' },
       mode: { type: 'string', default: 'close,keepalive' },
       connections: { type: 'string', default: '16' },
@@ -53,14 +78,17 @@ const main = async (): Promise<number> => {
   });
   const switches = positive(values.switches, 'switches');
   const intervalMs = positive(values['interval-ms'], 'interval-ms');
+  const vias = list<Via>(values.via, ['switchyard', 'direct'], 'via');
   const proxies = list<ProxyKind>(values.proxy, ['nginx', 'haproxy'], 'proxy');
   const modes = list<ConnectionMode>(values.mode, ['close', 'keepalive'], 'mode');
+  const switchTimeoutMs = 20_000;
+  const root = mkdtempSync(join(tmpdir(), 'switchyard-bench-switch-'));
   const base = {
-    switches, intervalMs,
+    switches, intervalMs, switchTimeoutMs, root,
     connections: positive(values.connections, 'connections'),
     threads: positive(values.threads, 'threads'),
-    // Generous: a switch normally shows within tens of ms.
-    maxDurationS: Math.ceil((switches * (intervalMs + 500)) / 1000) + 10,
+    // wrk's own bound, far above a normal run: a switch usually shows within a second.
+    maxDurationS: Math.ceil((switches * (intervalMs + switchTimeoutMs)) / 1000) + 30,
   };
 
   const apps: Partial<Record<Color, Backend>> = {};
@@ -69,25 +97,41 @@ const main = async (): Promise<number> => {
     apps.blue = await startBackend('blue');
     apps.green = await startBackend('green');
     const pair = { blue: apps.blue, green: apps.green };
-    if (!values.json) console.log(HEADER);
-    for (const proxy of proxies) {
-      for (const mode of modes) {
-        const result = await runScenario({ ...base, proxy, mode }, pair);
-        results.push(result);
-        if (!values.json) console.log(row(result));
+    if (!values.json) {
+      printRow(COLUMNS.map(([name]) => name));
+      printRow(COLUMNS.map(() => '---'));
+    }
+    for (const via of vias) {
+      for (const proxy of proxies) {
+        for (const mode of modes) {
+          const result = await runScenario({ ...base, via, proxy, mode }, pair);
+          results.push(result);
+          if (!values.json) printRow(COLUMNS.map(([, cell]) => cell(result)));
+        }
       }
     }
   } finally {
     await Promise.all(Object.values(apps).map((app) => app.stop()));
+    const left = leftovers(root);
+    rmSync(root, { recursive: true, force: true });
+    if (left) {
+      console.error(`LEFT RUNNING:\n${left}`);
+      process.exitCode = 1;
+    }
   }
   if (values.json) console.log(JSON.stringify(results, null, 2));
-  const lost = results.filter((r) => !mayLose(r) && failedRequests(r) > 0);
-  for (const r of lost) console.error(`LOST: ${r.proxy} ${r.mode}: ${failedRequests(r)} failed requests over ${r.switches} switches`);
-  return lost.length > 0 ? 1 : 0;
+  let code = 0;
+  for (const r of results) {
+    if (!mayLose(r) && failedRequests(r) > 0) {
+      console.error(`LOST: ${r.via} ${r.proxy} ${r.mode}: ${failedRequests(r)} failed requests over ${r.switches} switches`);
+      code = 1;
+    }
+  }
+  return code;
 };
 
 main().then(
-  (code) => process.exit(code),
+  (code) => process.exit(process.exitCode ?? code),
   (err: unknown) => {
     console.error(err);
     process.exit(2);

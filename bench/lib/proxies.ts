@@ -1,29 +1,37 @@
-// nginx and HAProxy set up as the blue/green example ships them (the example
-// fragment templates; HAProxy's main file is the example's haproxy.cfg with
-// its runtime paths moved into a temporary directory), and a switch that
-// renders the fragment, swaps it in atomically and signals the master, the
-// way switchyard's reload_cmd does.
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// nginx and HAProxy laid out as the blue/green example installs them, with
+// every path in a temporary directory: nginx's http {} includes the fragment;
+// HAProxy loads the example's haproxy.cfg (runtime paths moved) and then the
+// conf.d directory that holds the fragment, in master-worker mode with a
+// master CLI socket. A layout also says how a user would reload it.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../test/harness/ports.js';
 import { requireProgram, startMaster, type ProxyServer } from '../../test/harness/proxy-process.js';
-import type { Backend, Color } from './backends.js';
-import { confirmedReload } from './haproxy-master.js';
 import { exampleDir } from './paths.js';
-import { renderExample } from './render.js';
 
 export type ProxyKind = 'nginx' | 'haproxy';
 
-export interface BenchProxy {
+export interface ProxyLayout {
   readonly kind: ProxyKind;
+  readonly program: string;
   readonly port: number;
-  readonly server: ProxyServer;
-  /** Renders the fragment for `color`, swaps it in and reloads; resolves with the reload signals that were lost. */
-  switchTo(color: Color): Promise<number>;
-  /** The end of the proxy's own output, for failure messages. */
-  logTail(): string;
-  stop(): Promise<void>;
+  /** `127.0.0.1:<port>`, for the template's WEB_LISTEN. */
+  readonly listen: string;
+  /** Temporary directory holding everything; removed by stopProxy(). */
+  readonly dir: string;
+  /** nginx.conf, or HAProxy's main haproxy.cfg. */
+  readonly confPath: string;
+  /** HAProxy: the conf.d directory loaded after confPath. */
+  readonly confDir?: string;
+  /** The rendered fragment: switchyard's dest. */
+  readonly fragmentPath: string;
+  /** HAProxy: the master CLI socket (-S). */
+  readonly masterSocket?: string;
+  /** What a user puts in reload_cmd for this foreground master. */
+  readonly reloadCmd: string;
+  readonly args: string[];
+  readonly reloadSignal: NodeJS.Signals;
+  readonly stopSignal: NodeJS.Signals;
 }
 
 const isRoot = process.getuid?.() === 0;
@@ -37,6 +45,7 @@ const nginxMain = (dir: string, fragment: string): string =>
     'daemon off;',
     'worker_processes auto;',
     `pid ${dir}/nginx.pid;`,
+    `error_log ${dir}/error.log;`,
     'events { worker_connections 4096; }',
     'http {',
     '    access_log off;',
@@ -54,59 +63,54 @@ const haproxyMain = (dir: string): string =>
     .filter((line) => isRoot || !/^\s*(chroot|user|group)\s/.test(line))
     .join('\n');
 
-const SPECS = {
-  nginx: { program: '/usr/sbin/nginx', pkg: 'nginx', template: 'nginx/web.conf.hbs', fragment: 'web.conf', reload: 'SIGHUP', stop: 'SIGQUIT' },
-  haproxy: { program: '/usr/sbin/haproxy', pkg: 'haproxy', template: 'haproxy/web.cfg.hbs', fragment: 'web.cfg', reload: 'SIGUSR2', stop: 'SIGUSR1' },
-} as const;
-
-export const startBenchProxy = async (kind: ProxyKind, apps: Record<Color, Backend>, initial: Color): Promise<BenchProxy> => {
-  const spec = SPECS[kind];
-  requireProgram(spec.program, spec.pkg);
-  const dir = mkdtempSync(join(tmpdir(), `switchyard-bench-${kind}-`));
+/** Writes the main configuration under a new directory in `root`; the fragment is left to the caller. */
+export const prepareProxy = async (kind: ProxyKind, root: string): Promise<ProxyLayout> => {
   const port = await freePort();
-  const fragment = join(dir, spec.fragment);
-  const keys = { '/blue/addr': apps.blue.addr, '/green/addr': apps.green.addr };
-  const render = (color: Color): void => {
-    const staged = join(dir, `.${spec.fragment}.staged`);
-    writeFileSync(staged, renderExample(join(exampleDir, spec.template), { ...keys, '/live': color }, { WEB_LISTEN: `127.0.0.1:${port}` }));
-    renameSync(staged, fragment);
-  };
-  render(initial);
-  const masterSocket = join(dir, 'master.sock');
-  const confPath = join(dir, kind === 'nginx' ? 'nginx.conf' : 'haproxy.cfg');
-  writeFileSync(confPath, kind === 'nginx' ? nginxMain(dir, fragment) : haproxyMain(dir));
-  const args =
-    kind === 'nginx'
-      ? ['-p', dir, '-c', confPath, '-e', join(dir, 'error.log')]
-      : ['-W', '-S', masterSocket, '-f', confPath, '-f', fragment, '-p', join(dir, 'haproxy.pid')];
-  let server: ProxyServer;
-  try {
-    server = await startMaster({
-      program: spec.program, args, port, confPath, dir, logFile: join(dir, 'stderr.log'),
-      reloadSignal: spec.reload, stopSignal: spec.stop, readyBody: apps[initial].body,
-    });
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
+  const dir = mkdtempSync(join(root, `${kind}-`));
+  const common = { kind, port, listen: `127.0.0.1:${port}`, dir };
+  if (kind === 'nginx') {
+    const program = '/usr/sbin/nginx';
+    requireProgram(program, 'nginx');
+    const confPath = join(dir, 'nginx.conf');
+    const fragmentPath = join(dir, 'web.conf');
+    writeFileSync(confPath, nginxMain(dir, fragmentPath));
+    const base = ['-p', dir, '-c', confPath];
+    return {
+      ...common, program, confPath, fragmentPath,
+      // `nginx -s reload` signals the master named in the pid file and returns.
+      reloadCmd: [program, ...base, '-s', 'reload'].join(' '),
+      args: [...base, '-e', join(dir, 'error.log')],
+      reloadSignal: 'SIGHUP', stopSignal: 'SIGQUIT',
+    };
   }
+  const program = '/usr/sbin/haproxy';
+  requireProgram(program, 'haproxy');
+  const confPath = join(dir, 'haproxy.cfg');
+  const confDir = join(dir, 'conf.d');
+  const masterSocket = join(dir, 'master.sock');
+  mkdirSync(confDir);
+  writeFileSync(confPath, haproxyMain(dir));
   return {
-    kind,
-    port,
-    server,
-    switchTo: async (color) => {
-      render(color);
-      if (kind === 'haproxy') return confirmedReload(masterSocket, server.pid);
-      // nginx's master notes a SIGHUP that arrives mid-reload and reloads again.
-      process.kill(server.pid, spec.reload);
-      return 0;
-    },
-    logTail: () => {
-      const log = join(dir, 'stderr.log');
-      return existsSync(log) ? readFileSync(log, 'utf8').slice(-3000) : '';
-    },
-    stop: async () => {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    ...common, program, confPath, confDir, masterSocket,
+    fragmentPath: join(confDir, 'web.cfg'),
+    reloadCmd: `${join(exampleDir, 'haproxy', 'reload.sh')} ${masterSocket}`,
+    args: ['-W', '-S', masterSocket, '-f', confPath, '-f', confDir, '-p', join(dir, 'haproxy.pid')],
+    reloadSignal: 'SIGUSR2', stopSignal: 'SIGTERM',
   };
 };
+
+/** Starts the master in the foreground once the fragment exists; ready when GET / answers `readyBody`. */
+export const startProxy = (layout: ProxyLayout, readyBody: string): Promise<ProxyServer> =>
+  startMaster({
+    program: layout.program, args: layout.args, port: layout.port, confPath: layout.confPath, dir: layout.dir,
+    logFile: join(layout.dir, 'stderr.log'), reloadSignal: layout.reloadSignal, stopSignal: layout.stopSignal, readyBody,
+  });
+
+/** The end of the proxy's own output, for failure messages. */
+export const proxyLogTail = (layout: ProxyLayout): string => {
+  const log = join(layout.dir, 'stderr.log');
+  return existsSync(log) ? readFileSync(log, 'utf8').slice(-3000) : '';
+};
+
+/** Removes the layout's directory (startMaster's stop() does it for a started proxy). */
+export const discardLayout = (layout: ProxyLayout): void => rmSync(layout.dir, { recursive: true, force: true });

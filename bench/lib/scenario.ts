@@ -1,10 +1,17 @@
-// One measured run: wrk loads the proxy while the live color is switched N
-// times; each switch waits until a fresh connection sees the new color, so
-// every one of them really happened while requests were in flight.
+// One measured case: wrk loads the proxy while the live color is switched N
+// times. Each switch is timed from the request (the etcd write, or the
+// direct render and signal) until a fresh connection gets the new color,
+// and the next one waits for that, so every switch really happened while
+// requests were in flight.
 import { httpGet } from '../../test/harness/proxy-process.js';
+import type { ProxyServer } from '../../test/harness/proxy-process.js';
 import { sleep, waitFor } from '../../test/harness/wait.js';
+import { summarize } from '../measure/stats.js';
 import type { Backend, Color } from './backends.js';
-import { startBenchProxy, type ProxyKind } from './proxies.js';
+import { createDirectSwitcher } from './direct-switcher.js';
+import { discardLayout, prepareProxy, proxyLogTail, startProxy, type ProxyKind } from './proxies.js';
+import type { SwitchNotes, Switcher, Via } from './switcher.js';
+import { createSwitchyardSwitcher } from './switchyard-switcher.js';
 import { startWrk, type WrkResult } from './wrk.js';
 
 export type ConnectionMode = 'close' | 'keepalive';
@@ -12,73 +19,88 @@ export type ConnectionMode = 'close' | 'keepalive';
 export interface ScenarioOptions {
   proxy: ProxyKind;
   mode: ConnectionMode;
+  via: Via;
   switches: number;
   /** Pause between two switches, after the previous one is visible. */
   intervalMs: number;
+  /** How long one switch may take to show before the case fails. */
+  switchTimeoutMs: number;
   threads: number;
   connections: number;
   /** Upper bound of the whole run; wrk stops by itself then. */
   maxDurationS: number;
+  /** Directory for every temporary file of the case. */
+  root: string;
 }
 
-export interface ScenarioResult extends WrkResult {
+export interface ScenarioResult extends WrkResult, SwitchNotes {
   proxy: ProxyKind;
   mode: ConnectionMode;
+  via: Via;
   switches: number;
-  /** Median time from the reload signal to the new color answering. */
+  /** From the switch request to a fresh connection getting the new color. */
   switchMedianMs: number;
+  switchP90Ms: number;
   switchMaxMs: number;
-  /** HAProxy: reload signals the master missed and that were sent again. */
-  lostSignals: number;
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+const other = (color: Color): Color => (color === 'blue' ? 'green' : 'blue');
+
+// Flips the color `switches` times under load; returns each switch's latency.
+const switchUnderLoad = async (options: ScenarioOptions, server: ProxyServer, switcher: Switcher, apps: Record<Color, Backend>): Promise<number[]> => {
+  const latencies: number[] = [];
+  let color: Color = 'blue';
+  await sleep(1000);
+  for (let n = 0; n < options.switches; n++) {
+    color = other(color);
+    const want = apps[color].body;
+    const started = performance.now();
+    await switcher.switchTo(color);
+    await waitFor(`${options.proxy} to answer ${color} (switch ${n + 1})`,
+      async () => (await httpGet(server.port).catch(() => undefined))?.body === want, options.switchTimeoutMs, 10);
+    latencies.push(Math.round(performance.now() - started));
+    await sleep(options.intervalMs);
+  }
+  await sleep(1000);
+  return latencies;
 };
 
 export const runScenario = async (options: ScenarioOptions, apps: Record<Color, Backend>): Promise<ScenarioResult> => {
-  const proxy = await startBenchProxy(options.proxy, apps, 'blue');
+  const layout = await prepareProxy(options.proxy, options.root);
+  const label = `${options.proxy} ${options.mode} via ${options.via}`;
+  let switcher: Switcher | undefined;
   try {
-    const wrk = startWrk({
-      url: `http://127.0.0.1:${proxy.port}/`,
-      durationS: options.maxDurationS,
-      threads: options.threads,
-      connections: options.connections,
-      close: options.mode === 'close',
-    });
-    const latencies: number[] = [];
-    let switched = 0;
-    let lostSignals = 0;
+    switcher = options.via === 'switchyard' ? await createSwitchyardSwitcher(layout, apps, options.root) : createDirectSwitcher(layout, apps);
+    await switcher.init('blue');
+    const server = await startProxy(layout, apps.blue.body);
     try {
-      await sleep(1000);
-      let color: Color = 'blue';
-      for (; switched < options.switches; switched++) {
-        color = color === 'blue' ? 'green' : 'blue';
-        const started = Date.now();
-        lostSignals += await proxy.switchTo(color);
-        const want = apps[color].body;
-        await waitFor(`${options.proxy} to answer ${color}`, async () => (await httpGet(proxy.port).catch(() => undefined))?.body === want, 15_000, 10);
-        latencies.push(Date.now() - started);
-        await sleep(options.intervalMs);
+      await switcher.attach(server);
+      const wrk = startWrk({
+        url: `http://127.0.0.1:${layout.port}/`, durationS: options.maxDurationS,
+        threads: options.threads, connections: options.connections, close: options.mode === 'close',
+      });
+      let latencies: number[];
+      try {
+        latencies = await switchUnderLoad(options, server, switcher, apps);
+      } catch (err) {
+        wrk.stop();
+        await wrk.result.catch(() => undefined);
+        throw err;
       }
-      await sleep(1000);
-    } finally {
       wrk.stop();
+      const totals = await wrk.result;
+      const s = summarize(latencies);
+      return {
+        ...totals, ...switcher.notes(), proxy: options.proxy, mode: options.mode, via: options.via,
+        switches: latencies.length, switchMedianMs: s.median, switchP90Ms: s.p90, switchMaxMs: s.max,
+      };
+    } catch (err) {
+      throw new Error(`${label}: ${(err as Error).message}\n--- proxy log\n${proxyLogTail(layout)}\n--- switchyard log\n${switcher.logTail()}`, { cause: err });
+    } finally {
+      await server.stop();
     }
-    const totals = await wrk.result;
-    return {
-      ...totals,
-      proxy: options.proxy,
-      mode: options.mode,
-      switches: switched,
-      switchMedianMs: median(latencies),
-      switchMaxMs: Math.max(0, ...latencies),
-      lostSignals,
-    };
-  } catch (err) {
-    throw new Error(`${options.proxy} ${options.mode}: ${(err as Error).message}\n${proxy.logTail()}`, { cause: err });
   } finally {
-    await proxy.stop();
+    await switcher?.stop();
+    discardLayout(layout);
   }
 };
