@@ -7,20 +7,18 @@ import { basename, dirname, join } from 'node:path';
 import type { ProxyServer } from '../../test/harness/proxy-process.js';
 import type { Backend, Color } from './backends.js';
 import { confirmedReload } from './haproxy-master.js';
-import { exampleDir } from './paths.js';
 import type { ProxyLayout } from './proxies.js';
+import type { ExampleTemplate } from './example-resource.js';
 import { renderExample } from './render.js';
 import { noNotes, type Switcher } from './switcher.js';
 
-const TEMPLATES = { nginx: 'nginx/web.conf.hbs', haproxy: 'haproxy/web.cfg.hbs' } as const;
-
-export const createDirectSwitcher = (layout: ProxyLayout, apps: Record<Color, Backend>): Switcher => {
+export const createDirectSwitcher = (layout: ProxyLayout, template: ExampleTemplate, apps: Record<Color, Backend>): Switcher => {
   const notes = noNotes();
   let master: ProxyServer | undefined;
   const render = (color: Color): void => {
     const keys = { '/blue/addr': apps.blue.addr, '/green/addr': apps.green.addr, '/live': color };
     const staged = join(dirname(layout.fragmentPath), `.${basename(layout.fragmentPath)}.staged`);
-    writeFileSync(staged, renderExample(join(exampleDir, TEMPLATES[layout.kind]), keys, { WEB_LISTEN: layout.listen }));
+    writeFileSync(staged, renderExample(template.name, template.text, keys, { WEB_LISTEN: layout.listen }));
     renameSync(staged, layout.fragmentPath);
   };
   return {

@@ -9,6 +9,7 @@ import { sleep, waitFor } from '../../test/harness/wait.js';
 import { summarize } from '../measure/stats.js';
 import type { Backend, Color } from './backends.js';
 import { createDirectSwitcher } from './direct-switcher.js';
+import { exampleTemplate } from './example-resource.js';
 import { discardLayout, prepareProxy, proxyLogTail, startProxy, type ProxyKind } from './proxies.js';
 import type { SwitchNotes, Switcher, Via } from './switcher.js';
 import { createSwitchyardSwitcher } from './switchyard-switcher.js';
@@ -29,12 +30,15 @@ export interface ScenarioOptions {
   connections: number;
   /** Upper bound of the whole run; wrk stops by itself then. */
   maxDurationS: number;
+  /** nginx: the client `keepalive_timeout` instead of the example's (e.g. "0"). */
+  nginxKeepaliveTimeout?: string;
   /** Directory for every temporary file of the case. */
   root: string;
 }
 
 export interface ScenarioResult extends WrkResult, SwitchNotes {
   proxy: ProxyKind;
+  nginxKeepaliveTimeout?: string;
   mode: ConnectionMode;
   via: Via;
   switches: number;
@@ -70,7 +74,11 @@ export const runScenario = async (options: ScenarioOptions, apps: Record<Color, 
   const label = `${options.proxy} ${options.mode} via ${options.via}`;
   let switcher: Switcher | undefined;
   try {
-    switcher = options.via === 'switchyard' ? await createSwitchyardSwitcher(layout, apps, options.root) : createDirectSwitcher(layout, apps);
+    const template = exampleTemplate(options.proxy, options.nginxKeepaliveTimeout);
+    switcher =
+      options.via === 'switchyard'
+        ? await createSwitchyardSwitcher(layout, template, apps, options.root)
+        : createDirectSwitcher(layout, template, apps);
     await switcher.init('blue');
     const server = await startProxy(layout, apps.blue.body);
     try {
@@ -92,6 +100,7 @@ export const runScenario = async (options: ScenarioOptions, apps: Record<Color, 
       const s = summarize(latencies);
       return {
         ...totals, ...switcher.notes(), proxy: options.proxy, mode: options.mode, via: options.via,
+        nginxKeepaliveTimeout: options.proxy === 'nginx' ? options.nginxKeepaliveTimeout : undefined,
         switches: latencies.length, switchMedianMs: s.median, switchP90Ms: s.p90, switchMaxMs: s.max,
       };
     } catch (err) {

@@ -10,7 +10,7 @@ import { Etcd3 } from 'etcd3';
 import { startEtcd, type EtcdServer } from '../../test/harness/etcd.js';
 import { summarize } from '../measure/stats.js';
 import type { Backend, Color } from './backends.js';
-import { writeExampleResource } from './example-resource.js';
+import { writeExampleResource, type ExampleTemplate } from './example-resource.js';
 import type { ProxyLayout } from './proxies.js';
 import type { SwitchNotes, Switcher } from './switcher.js';
 import { BIN, requireBuild, startWatcher, type LogLine, type SwitchyardWatcher } from './watcher.js';
@@ -24,10 +24,15 @@ const commandMedian = (lines: readonly LogLine[], pick: (command: string) => boo
   return times.length > 0 ? summarize(times).median : 0;
 };
 
-export const createSwitchyardSwitcher = async (layout: ProxyLayout, apps: Record<Color, Backend>, root: string): Promise<Switcher> => {
+export const createSwitchyardSwitcher = async (
+  layout: ProxyLayout,
+  template: ExampleTemplate,
+  apps: Record<Color, Backend>,
+  root: string,
+): Promise<Switcher> => {
   requireBuild();
   const confdir = mkdtempSync(join(root, 'confdir-'));
-  const resource = writeExampleResource(layout, confdir);
+  const resource = writeExampleResource(layout, template, confdir);
   const prefix = String(resource.prefix);
   let etcd: EtcdServer | undefined;
   let client: Etcd3 | undefined;
