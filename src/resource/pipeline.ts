@@ -4,7 +4,8 @@ import { rm } from 'node:fs/promises';
 import type { TemplateResource } from '../config/resource.js';
 import { ResourceError, messageOf, type Stage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { runCommand, type CommandVars } from './command.js';
+import { parseBuiltinCheck, runBuiltinCheck } from './builtin-check.js';
+import { buildCommandLine, runCommand, type CommandVars } from './command.js';
 import { commitStaged, discardBackup, resolveDest, restorePrevious, type Commit } from './commit.js';
 import { isUpToDate, readFileState, wantedState } from './file-state.js';
 import { noopDiff } from './noop-diff.js';
@@ -69,6 +70,10 @@ export const applyResource = async (
   const runCommands = !options.syncOnly;
   const run = (template: string, vars: CommandVars) =>
     runCommand(template, vars, { timeoutMs: options.commandTimeoutMs, logger: log });
+  const check = async (template: string, vars: CommandVars): Promise<unknown> => {
+    const builtin = parseBuiltinCheck(buildCommandLine(template, vars));
+    return builtin ? runBuiltinCheck(template, builtin, options.commandTimeoutMs, log) : run(template, vars);
+  };
 
   const staged = await atStage(resource, 'stage', () => writeStageFile(dest, wanted));
   let keepStaged = false;
@@ -76,7 +81,7 @@ export const applyResource = async (
     if (runCommands && resource.checkCmd) {
       const checkCmd = resource.checkCmd;
       keepStaged = options.keepStageFile;
-      await atStage(resource, 'check', () => run(checkCmd, { src: staged, dest: resource.dest }));
+      await atStage(resource, 'check', () => check(checkCmd, { src: staged, dest: resource.dest }));
       keepStaged = false;
     }
     const commit = await atStage(resource, 'commit', () => commitStaged(staged, dest));

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { parseBuiltinCheck } from '../../src/resource/builtin-check.js';
+import { buildCommandLine } from '../../src/resource/command.js';
+
+const parse = (template: string) => parseBuiltinCheck(buildCommandLine(template, { src: '/etc/nginx/.x.stage', dest: '/etc/nginx/x.conf' }));
+
+describe('in-process check-fragment', () => {
+  it('recognises switchyard check-fragment, run directly or through node', () => {
+    expect(parse('switchyard check-fragment nginx --config /etc/nginx/nginx.conf --staged {{src}} --dest {{dest}}')).toEqual({
+      proxy: 'nginx',
+      configs: ['/etc/nginx/nginx.conf'],
+      staged: '/etc/nginx/.x.stage',
+      dest: '/etc/nginx/x.conf',
+    });
+    expect(
+      parse('/usr/bin/node /opt/switchyard/bin/switchyard check-fragment haproxy --config=/a.cfg --config /conf.d --staged {{src}} --dest {{dest}} --timeout 5 --bin /usr/sbin/haproxy'),
+    ).toEqual({
+      proxy: 'haproxy',
+      configs: ['/a.cfg', '/conf.d'],
+      staged: '/etc/nginx/.x.stage',
+      dest: '/etc/nginx/x.conf',
+      bin: '/usr/sbin/haproxy',
+      timeoutMs: 5000,
+    });
+  });
+
+  it.each([
+    'nginx -t -c {{src}}',
+    'switchyard check-fragment apache --config /a --staged {{src}} --dest {{dest}}',
+    'switchyard check-fragment nginx --config /a --staged {{src}}',
+    'switchyard check-fragment nginx --config /a --staged {{src}} --dest {{dest}} --unknown x',
+    'switchyard check-fragment nginx --config /a --staged {{src}} --dest {{dest}} && echo ok',
+    'switchyard render x --data y',
+  ])('leaves %s to run as a command', (template) => {
+    expect(parse(template)).toBeUndefined();
+  });
+});
