@@ -32,7 +32,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'interval', flag: 'interval', type: 'number', describe: 'poll every S seconds instead of watching' },
   { name: 'noop', flag: 'noop', type: 'boolean', describe: 'print a unified diff against each dest; write nothing, run nothing' },
   { name: 'syncOnly', flag: 'sync-only', type: 'boolean', describe: 'write files, skip check and reload commands' },
-  { name: 'keepStageFile', flag: 'keep-stage-file', type: 'boolean', describe: 'keep the staged file after a check' },
+  { name: 'keepStageFile', flag: 'keep-stage-file', type: 'boolean', describe: 'keep the staged file when its check fails, to look at it' },
   { name: 'wait', flag: 'wait', type: 'string', describe: 'quiescence MIN[:MAX]: after a change wait MIN for more, never longer than MAX' },
   { name: 'commandTimeout', flag: 'command-timeout', type: 'string', describe: 'time limit of one check or reload command', defaultText: '60s' },
   { name: 'logLevel', flag: 'log-level', type: 'string', describe: 'debug, info, warn or error', defaultText: 'info' },
