@@ -1,4 +1,5 @@
 // host:port values from the store ("127.0.0.1:9001", "[::1]:9001").
+import { validHostPort } from '../template/validate.js';
 import type { Color } from './types.js';
 
 export interface HostPort {
@@ -6,12 +7,12 @@ export interface HostPort {
   port: number;
 }
 
-/** Parses host:port; undefined when the value is not one. */
+/** Parses host:port with the same rule as the templates' hostPort; undefined when the value is not one. */
 export const parseAddr = (addr: string): HostPort | undefined => {
-  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(addr.trim());
-  if (!m?.[1] || !m[2]) return undefined;
-  const port = Number(m[2]);
-  return port > 0 && port <= 65535 ? { host: m[1], port } : undefined;
+  const valid = validHostPort(addr.trim());
+  if (valid === undefined) return undefined;
+  const colon = valid.lastIndexOf(':');
+  return { host: valid.slice(0, colon), port: Number(valid.slice(colon + 1)) };
 };
 
 /** The systemd unit of a color: blue at 127.0.0.1:9001 → blue@9001.service. */

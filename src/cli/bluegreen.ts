@@ -18,7 +18,7 @@ import { COLORS, isColor } from '../bluegreen/types.js';
 import { RUN_OPTIONS } from '../config/option-table.js';
 import { resolveRunOptions } from '../config/run-options.js';
 import { ConfigError } from '../errors.js';
-import { addSecret, createLogger, type Logger } from '../log.js';
+import { createLogger, type Logger } from '../log.js';
 import { EXIT_FAILED, EXIT_OK, exitWith, reportError } from './exit.js';
 import { backendOptionsOf, givenFlags } from './run-command.js';
 
@@ -111,8 +111,6 @@ const handlerFor = (operation: Operation, deps: BluegreenDeps) => async (argv: R
   const json = argv['json'] === true;
   try {
     const options = await resolveRunOptions(givenFlags(argv), deps.env);
-    addSecret(options.password);
-    addSecret(options.authToken);
     logger = createLogger({ level: options.logLevel, format: options.logFormat });
     const timing = timingOf(argv);
     backend = await deps.loadBackend(options.backend, backendOptionsOf(options), logger);

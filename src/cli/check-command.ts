@@ -1,9 +1,8 @@
 // `switchyard check [--confdir DIR]`: load every resource and compile every
 // template, report every problem (not only the first), no backend.
-import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { loadResourceFile } from '../config/load-resources.js';
+import { listResourceFiles, loadResourceFile } from '../config/load-resources.js';
 import { messageOf } from '../errors.js';
 import { EXIT_OK, EXIT_USAGE, exitWith } from './exit.js';
 
@@ -13,28 +12,26 @@ interface CheckArgs {
 }
 
 export const checkConfdir = async (confdir: string, prefix: string, print: (line: string) => void): Promise<number> => {
-  const dir = join(confdir, 'conf.d');
-  let names: string[];
+  let files: string[];
   try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.toml') && !n.startsWith('.')).sort();
+    files = await listResourceFiles(confdir);
   } catch (err) {
-    print(`${dir}: cannot read the resource directory: ${messageOf(err)}`);
+    print(messageOf(err));
     return 1;
   }
   let errors = 0;
   const { compileTemplateFile } = await import('../template/engine.js');
-  for (const name of names) {
-    const file = join(dir, name);
+  for (const file of files) {
     try {
       const resource = await loadResourceFile(file, confdir, prefix);
       await compileTemplateFile(resource.src);
-      print(`ok    ${name} → ${resource.dest} (template ${resource.src})`);
+      print(`ok    ${resource.name} → ${resource.dest} (template ${resource.src})`);
     } catch (err) {
       errors += 1;
       print(`error ${messageOf(err)}`);
     }
   }
-  print(errors ? `${errors} of ${names.length} resources have errors` : `${names.length} resources ok`);
+  print(errors ? `${errors} of ${files.length} resources have errors` : `${files.length} resources ok`);
   return errors;
 };
 

@@ -26,15 +26,15 @@ export const givenFlags = (argv: Record<string, unknown>): Record<string, unknow
   return out;
 };
 
-export const backendOptionsOf = (o: RunOptions): BackendOptions => ({
-  nodes: o.nodes,
-  files: o.files,
-  ...(o.username !== undefined ? { username: o.username } : {}),
-  ...(o.password !== undefined ? { password: o.password } : {}),
-  ...(o.authToken !== undefined ? { authToken: o.authToken } : {}),
-  ...(o.clientCert !== undefined ? { clientCert: o.clientCert } : {}),
-  ...(o.clientKey !== undefined ? { clientKey: o.clientKey } : {}),
-  ...(o.clientCaKeys !== undefined ? { clientCaKeys: o.clientCaKeys } : {}),
+export const backendOptionsOf = ({ nodes, files, username, password, authToken, clientCert, clientKey, clientCaKeys }: RunOptions): BackendOptions => ({
+  nodes,
+  files,
+  username,
+  password,
+  authToken,
+  clientCert,
+  clientKey,
+  clientCaKeys,
 });
 
 /** The run, imported only when the default command runs. */

@@ -2,7 +2,7 @@
 import { loadBackend } from '../backends/index.js';
 import type { Backend } from '../backends/backend.js';
 import { resolveRunOptions } from '../config/run-options.js';
-import { addSecret, createLogger, type Logger } from '../log.js';
+import { createLogger, type Logger } from '../log.js';
 import { cleanStaleStageFiles } from '../resource/pipeline.js';
 import { loadConfiguration } from '../run/configuration.js';
 import { runDaemon } from '../run/daemon.js';
@@ -16,8 +16,6 @@ export const runCommand = async (argv: Record<string, unknown>): Promise<void> =
   let backend: Backend | undefined;
   try {
     const options = await resolveRunOptions(givenFlags(argv));
-    addSecret(options.password);
-    addSecret(options.authToken);
     logger = createLogger({ level: options.logLevel, format: options.logFormat });
     const config = await loadConfiguration(options.confdir, options.prefix);
     logger.debug('configuration loaded', { confdir: options.confdir, resources: config.resources.map((r) => r.name) });

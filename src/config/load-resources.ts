@@ -80,16 +80,19 @@ export const loadResourceFile = async (file: string, confdir: string, globalPref
   return resource;
 };
 
-/** Every conf.d/*.toml, sorted by name. A missing conf.d is a configuration error. */
-export const loadResources = async (confdir: string, globalPrefix: string): Promise<TemplateResource[]> => {
+/** The paths of every conf.d/*.toml, sorted by name. A missing conf.d is a configuration error. */
+export const listResourceFiles = async (confdir: string): Promise<string[]> => {
   const dir = join(confdir, 'conf.d');
-  let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.toml') && !n.startsWith('.')).sort();
+    const names = (await readdir(dir)).filter((n) => n.endsWith('.toml') && !n.startsWith('.')).sort();
+    return names.map((n) => join(dir, n));
   } catch (err) {
     throw new ConfigError(dir, `cannot read the resource directory: ${(err as Error).message}`, { cause: err });
   }
+};
+
+export const loadResources = async (confdir: string, globalPrefix: string): Promise<TemplateResource[]> => {
   const resources: TemplateResource[] = [];
-  for (const name of names) resources.push(await loadResourceFile(join(dir, name), confdir, globalPrefix));
+  for (const file of await listResourceFiles(confdir)) resources.push(await loadResourceFile(file, confdir, globalPrefix));
   return resources;
 };

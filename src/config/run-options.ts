@@ -2,9 +2,10 @@
 // variables, which win over switchyard.toml, which wins over the defaults.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { BACKEND_NAMES, isBackendName, type BackendName } from '../backends/index.js';
+import type { BackendOptions } from '../backends/backend.js';
+import { BACKEND_NAMES, type BackendName } from '../backends/index.js';
 import { ConfigError } from '../errors.js';
-import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
+import { addSecret, LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
 import { parseDuration, parseQuiescence } from './duration.js';
 import { envNameOf, RUN_OPTIONS, tomlKeyOf, type OptionSpec } from './option-table.js';
 import type { Quiescence } from './resource.js';
@@ -12,12 +13,11 @@ import { readToml, rejectUnknownKeys } from './toml.js';
 
 export type Mode = 'onetime' | 'watch' | 'interval';
 
-export interface RunOptions {
+/** The run's options; the backend's own (endpoints, credentials, TLS) come from BackendOptions. */
+export interface RunOptions extends Omit<BackendOptions, 'requestTimeoutMs'> {
   confdir: string;
   configFile?: string;
   backend: BackendName;
-  nodes: string[];
-  files: string[];
   prefix: string;
   mode: Mode;
   intervalSeconds?: number;
@@ -28,12 +28,6 @@ export interface RunOptions {
   commandTimeoutMs: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
-  username?: string;
-  password?: string;
-  authToken?: string;
-  clientCert?: string;
-  clientKey?: string;
-  clientCaKeys?: string;
   metricsAddr?: string;
 }
 
@@ -110,7 +104,6 @@ export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEn
   const m: RawOptions = { ...fileOpts, ...envOpts, ...flags };
 
   const backend = pick(m['backend'] ?? 'etcd', BACKEND_NAMES, 'backend');
-  if (!isBackendName(backend)) throw new ConfigError(undefined, `unknown backend ${backend}`, { key: 'backend' });
   const onetime = m['onetime'] === true;
   const interval = m['interval'] as number | undefined;
   if (onetime && interval !== undefined) {
@@ -150,5 +143,8 @@ export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEn
     const v = m[key];
     if (typeof v === 'string' && v !== '') opts[key] = v;
   }
+  // Masked in every log line from the moment they are read, whatever reads them next.
+  addSecret(opts.password);
+  addSecret(opts.authToken);
   return opts;
 };

@@ -118,39 +118,69 @@ const killGroupAfter = (pgid: number | undefined, timeoutMs: number): { timedOut
   };
 };
 
+/** How a child process ended. */
+export interface ProcessResult {
+  failed: boolean;
+  exitCode: number | undefined;
+  signal: string | undefined;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr interleaved. */
+  all: string;
+  cause?: unknown;
+}
+
+/**
+ * Runs a program the way every child of the daemon must run: no shell, no
+ * stdin, in its own process group, with a timeout that ends the whole group.
+ * execa's cleanup stays off: it hooks SIGTERM through signal-exit, which
+ * re-raises the signal and kills the daemon before it can finish the
+ * resource in flight.
+ */
+export const runProcess = async (file: string, args: readonly string[], timeoutMs: number): Promise<ProcessResult> => {
+  // Imported when first used: every command and --onetime start faster without it.
+  const { execa } = await import('execa');
+  const subprocess = execa(file, args, {
+    reject: false,
+    stdin: 'ignore',
+    encoding: 'utf8',
+    all: true,
+    cleanup: false,
+    detached: true,
+  });
+  const timeout = killGroupAfter(subprocess.pid, timeoutMs);
+  const result = await subprocess.finally(timeout.clear);
+  const timedOut = timeout.timedOut();
+  return {
+    failed: result.failed || timedOut,
+    exitCode: timedOut ? undefined : result.exitCode,
+    signal: result.signal,
+    timedOut,
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
+    all: String(result.all ?? ''),
+    cause: result.cause ?? result,
+  };
+};
+
 /** Runs a check/reload command; resolves with its output or throws CommandError. */
 export const runCommand = async (template: string, vars: CommandVars, options: RunOptions): Promise<CommandResult> => {
   const line = buildCommandLine(template, vars);
   const command = line.shell ? (line.args[1] ?? '') : [line.file, ...line.args].join(' ');
   const started = Date.now();
-  // Imported when first used: every command and --onetime start faster without it.
-  const { execa } = await import('execa');
-  const subprocess = execa(line.file, line.args, {
-    reject: false,
-    stdin: 'ignore',
-    encoding: 'utf8',
-    // execa's cleanup hooks SIGTERM through signal-exit, which re-raises the
-    // signal and kills the daemon before it can finish the resource in
-    // flight; the timeout below bounds every command instead.
-    cleanup: false,
-    // Its own process group, so a timeout also ends what the command started.
-    detached: true,
-  });
-  const timeout = killGroupAfter(subprocess.pid, options.timeoutMs);
-  const result = await subprocess.finally(timeout.clear);
-  const timedOut = timeout.timedOut();
+  const result = await runProcess(line.file, line.args, options.timeoutMs);
   const durationMs = Date.now() - started;
-  const stdout = String(result.stdout ?? '');
-  const stderr = String(result.stderr ?? '');
-  if (result.failed || timedOut) {
+  const { stdout, stderr } = result;
+  if (result.failed) {
     throw new CommandError(
       command,
-      timedOut ? undefined : result.exitCode,
+      result.exitCode,
       result.signal,
-      timedOut,
+      result.timedOut,
       tailLines(stdout),
       tailLines(stderr),
-      { cause: result.cause ?? result },
+      { cause: result.cause },
     );
   }
   options.logger.debug('command succeeded', { command, durationMs, stdout: stdout.trim(), stderr: stderr.trim() });

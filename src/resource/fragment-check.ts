@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { runProcess } from './command.js';
 import { byteOrder, canonicalPath, expandGlob, globMatches, hasGlob, haproxyDirFiles } from './config-glob.js';
 import { includeLine, scanIncludes } from './nginx-includes.js';
 
@@ -128,8 +128,9 @@ const runChecker = async (
   replacements: Map<string, string>,
   timeoutMs: number,
 ): Promise<FragmentCheckResult> => {
-  const result = await execa(file, args, { reject: false, all: true, stdin: 'ignore', timeout: timeoutMs });
-  const output = nameOriginals(String(result.all ?? result.message ?? ''), replacements);
+  const result = await runProcess(file, args, timeoutMs);
+  const how = result.timedOut ? `timed out after ${timeoutMs} ms` : result.exitCode === undefined ? `could not run: ${String((result.cause as Error | undefined)?.message ?? result.signal)}` : '';
+  const output = nameOriginals([result.all.trimEnd(), how].filter(Boolean).join('\n'), replacements);
   const command = nameOriginals([file, ...args].join(' '), replacements);
   return { ok: !result.failed, command, exitCode: result.exitCode, output };
 };

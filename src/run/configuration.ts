@@ -14,7 +14,7 @@ export interface Configuration {
 export const loadConfiguration = async (confdir: string, prefix: string): Promise<Configuration> => {
   const resources = await loadResources(confdir, prefix);
   const templates = new Map<string, CompiledTemplate>();
-  // Templates shared by several resources are compiled once.
+  // A template shared by several resources is read once (the engine compiles each source once).
   const bySrc = new Map<string, CompiledTemplate>();
   for (const r of resources) {
     const compiled = bySrc.get(r.src) ?? (await compileTemplateFile(r.src));

@@ -27,9 +27,9 @@ export const runDaemon = async (
     backend,
     logger,
     pipeline,
-    ...(options.wait ? { wait: options.wait } : {}),
-    ...(options.intervalSeconds !== undefined ? { intervalSeconds: options.intervalSeconds } : {}),
-    ...(hooks.onRound ? { onRound: hooks.onRound } : {}),
+    wait: options.wait,
+    intervalSeconds: options.intervalSeconds,
+    onRound: hooks.onRound,
   });
 
   let reloading: Promise<void> = Promise.resolve();

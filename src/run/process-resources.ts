@@ -47,11 +47,11 @@ export const processRound = async (input: RoundInput): Promise<ResourceOutcome[]
   // Services asked for in this round are fetched once and shared.
   const serviceCache = new Map<string, Promise<ServiceInstance[]>>();
   const fetchService = (name: string): Promise<ServiceInstance[]> => {
-    const services = backend.services?.bind(backend);
-    if (!services) return Promise.reject(new Error(`the ${backend.name} backend has no service catalog (service "${name}")`));
     let p = serviceCache.get(name);
     if (!p) {
-      p = services(name);
+      p = backend.services
+        ? backend.services(name)
+        : Promise.reject(new Error(`the ${backend.name} backend has no service catalog (service "${name}")`));
       serviceCache.set(name, p);
     }
     return p;

@@ -78,8 +78,5 @@ export const compileTemplateFile = async (path: string): Promise<CompiledTemplat
   return compileTemplateSource(source, file);
 };
 
-/** Forgets every compiled template (tests, or a reload of the whole configuration). */
-export const clearTemplateCache = (): void => cache.clear();
-
 export { renderTemplate } from './render.js';
 export type { RenderOptions } from './render.js';

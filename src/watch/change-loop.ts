@@ -87,9 +87,9 @@ export const createChangeLoop = (opts: ChangeLoopOptions): ChangeLoop => {
 
   const drain = async (): Promise<void> => {
     while (ready.size > 0 && !stopping) {
-      const names = [...ready];
+      const names = new Set(ready);
       ready.clear();
-      const resources = config.resources.filter((r) => names.includes(r.name));
+      const resources = config.resources.filter((r) => names.has(r.name));
       const outcomes = await processRound({
         backend,
         logger,

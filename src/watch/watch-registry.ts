@@ -15,8 +15,6 @@ export interface WatchRegistry {
   setPaths(resource: string, paths: readonly string[]): Promise<void>;
   /** The same for catalog services. */
   setServices(resource: string, names: readonly string[]): Promise<void>;
-  /** Number of open watches, for status and tests. */
-  readonly size: number;
   closeAll(): Promise<void>;
 }
 
@@ -82,9 +80,6 @@ export const createWatchRegistry = (
     setServices: async (resource, names) => {
       if (!backend.watchService && names.length > 0) return;
       await assign(services, resource, names, 'service');
-    },
-    get size() {
-      return paths.size + services.size;
     },
     closeAll: async () => {
       const all = [...paths.values(), ...services.values()];
