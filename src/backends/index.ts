@@ -11,13 +11,13 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 export const loadBackend = async (name: string, options: BackendOptions, logger: Logger): Promise<Backend> => {
   switch (name) {
     case 'etcd':
-      return (await import('./etcd.js')).createEtcdBackend(options, logger);
+      return (await import('./etcd/index.js')).createEtcdBackend(options, logger);
     case 'consul':
-      return (await import('./consul.js')).createConsulBackend(options, logger);
+      return (await import('./consul/index.js')).createConsulBackend(options, logger);
     case 'file':
-      return (await import('./file.js')).createFileBackend(options, logger);
+      return (await import('./local/file.js')).createFileBackend(options, logger);
     case 'env':
-      return (await import('./env.js')).createEnvBackend(options, logger);
+      return (await import('./local/env.js')).createEnvBackend(options, logger);
     default:
       throw new ConfigError(undefined, `unknown backend "${name}"; expected one of ${BACKEND_NAMES.join(', ')}`, {
         key: 'backend',

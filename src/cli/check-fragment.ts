@@ -3,7 +3,7 @@
 // Exit 0 valid, 1 the proxy's checker refused it, 2 the configs cannot be
 // checked this way (dest not included, unreadable main config, bad flags).
 import { messageOf } from '../errors.js';
-import type { FragmentProxy } from '../resource/fragment-check.js';
+import type { FragmentProxy } from '../proxies/fragment-check.js';
 import type { Argv, CommandModule } from 'yargs';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitWith } from './exit.js';
 
@@ -24,7 +24,7 @@ export const runCheckFragment = async (
 ): Promise<number> => {
   // Imported here: this runs as a check_cmd on every change, and the other
   // commands need none of it.
-  const { checkFragment, FragmentSetupError } = await import('../resource/fragment-check.js');
+  const { checkFragment, FragmentSetupError } = await import('../proxies/fragment-check.js');
   try {
     const result = await checkFragment({
       proxy: args.proxy,

@@ -28,7 +28,7 @@ export const renderCommand = {
     const logger = createLogger();
     // Imported here so that other commands do not load Handlebars and YAML.
     const { compileTemplateFile, renderTemplate } = await import('../template/engine.js');
-    const { DocumentError, readDocuments } = await import('../backends/documents.js');
+    const { DocumentError, readDocuments } = await import('../backends/local/documents.js');
     try {
       const template = await compileTemplateFile(resolve(argv.template));
       let values: Map<string, string>;

@@ -4,10 +4,10 @@ import type { Backend } from '../backends/backend.js';
 import { resolveRunOptions } from '../config/run-options.js';
 import { createLogger, type Logger } from '../log.js';
 import { cleanStaleStageFiles } from '../resource/pipeline.js';
-import { loadConfiguration } from '../run/configuration.js';
-import { runDaemon } from '../run/daemon.js';
-import { runOnce } from '../run/onetime.js';
-import { startStatusServer } from '../run/status-server.js';
+import { loadConfiguration } from '../daemon/configuration.js';
+import { runDaemon } from '../daemon/daemon.js';
+import { runOnce } from '../daemon/onetime.js';
+import { startStatusServer } from '../daemon/status-server.js';
 import { exitWith, reportError } from './exit.js';
 import { backendOptionsOf, givenFlags } from './run-command.js';
 

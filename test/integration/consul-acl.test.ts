@@ -1,7 +1,7 @@
 // ACLs with default-deny and TLS with client certificates, against real agents.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsulBackend } from '../../src/backends/consul.js';
+import { createConsulBackend } from '../../src/backends/consul/index.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { startConsul, type ConsulServer } from '../harness/consul.js';
 import { waitFor } from '../harness/wait.js';

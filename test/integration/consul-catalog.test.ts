@@ -2,7 +2,7 @@
 // instances, their order, and a watch that follows registrations and checks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, ServiceInstance } from '../../src/backends/backend.js';
-import { createConsulBackend } from '../../src/backends/consul.js';
+import { createConsulBackend } from '../../src/backends/consul/index.js';
 import { silentLogger } from '../../src/log.js';
 import { startConsul, type ConsulServer } from '../harness/consul.js';
 import { waitFor } from '../harness/wait.js';

@@ -1,4 +1,4 @@
-import { createConsulBackend } from '../../src/backends/consul.js';
+import { createConsulBackend } from '../../src/backends/consul/index.js';
 import { silentLogger } from '../../src/log.js';
 import { describeBackendContract } from '../contract/backend-contract.js';
 import { startConsul } from '../harness/consul.js';

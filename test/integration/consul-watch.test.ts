@@ -3,7 +3,7 @@
 // so the restarted agent's index starts over lower).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/backend.js';
-import { createConsulBackend } from '../../src/backends/consul.js';
+import { createConsulBackend } from '../../src/backends/consul/index.js';
 import { silentLogger } from '../../src/log.js';
 import { watchAndRead, type ReadingWatch } from '../contract/backend-contract.js';
 import { startConsul, type ConsulServer } from '../harness/consul.js';

@@ -1,6 +1,6 @@
 // The env backend against the shared contract. The environment of a running
 // process cannot change from outside, so only the read cases apply.
-import { createEnvBackend, keyToEnvName } from '../../src/backends/env.js';
+import { createEnvBackend, keyToEnvName } from '../../src/backends/local/env.js';
 import { describeBackendContract } from '../contract/backend-contract.js';
 
 describeBackendContract(

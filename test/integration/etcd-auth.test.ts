@@ -2,7 +2,7 @@
 // re-authenticate on its own when its token has expired.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, BackendOptions } from '../../src/backends/backend.js';
-import { createEtcdBackend } from '../../src/backends/etcd.js';
+import { createEtcdBackend } from '../../src/backends/etcd/index.js';
 import { BackendError } from '../../src/errors.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { watchAndRead, type ReadingWatch } from '../contract/backend-contract.js';

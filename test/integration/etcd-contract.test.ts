@@ -1,4 +1,4 @@
-import { createEtcdBackend } from '../../src/backends/etcd.js';
+import { createEtcdBackend } from '../../src/backends/etcd/index.js';
 import { silentLogger } from '../../src/log.js';
 import { describeBackendContract } from '../contract/backend-contract.js';
 import { startEtcd } from '../harness/etcd.js';

@@ -2,7 +2,7 @@
 // within a bound and names itself; close() leaves nothing running.
 import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEtcdBackend } from '../../src/backends/etcd.js';
+import { createEtcdBackend } from '../../src/backends/etcd/index.js';
 import { BackendError, ConfigError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { watchAndRead } from '../contract/backend-contract.js';

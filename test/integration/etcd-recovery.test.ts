@@ -4,7 +4,7 @@
 // long recovery took and prints it.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/backend.js';
-import { createEtcdBackend } from '../../src/backends/etcd.js';
+import { createEtcdBackend } from '../../src/backends/etcd/index.js';
 import { silentLogger } from '../../src/log.js';
 import { watchAndRead, type ReadingWatch } from '../contract/backend-contract.js';
 import { startEtcd, type EtcdServer } from '../harness/etcd.js';

@@ -5,7 +5,7 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createFileBackend } from '../../src/backends/file.js';
+import { createFileBackend } from '../../src/backends/local/file.js';
 import { silentLogger } from '../../src/log.js';
 import { describeBackendContract } from '../contract/backend-contract.js';
 

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TemplateResource } from '../../src/config/resource.js';
 import { ResourceError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
-import { CommandError } from '../../src/resource/command.js';
+import { CommandError } from '../../src/process/command.js';
 import { applyResource, cleanStaleStageFiles, ReloadFailedError, type PipelineOptions } from '../../src/resource/pipeline.js';
 
 let dir: string;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheckFragment } from '../../src/cli/check-fragment.js';
-import { checkFragment, FragmentSetupError } from '../../src/resource/fragment-check.js';
+import { checkFragment, FragmentSetupError } from '../../src/proxies/fragment-check.js';
 import { HAPROXY } from '../harness/haproxy.js';
 import { NGINX } from '../harness/nginx.js';
 import { requireProgram } from '../harness/proxy-process.js';

@@ -2,9 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createEnvBackend, envNameToKey, keyToEnvName } from '../../src/backends/env.js';
-import { createFileBackend } from '../../src/backends/file.js';
-import { flattenDocument } from '../../src/backends/flatten.js';
+import { createEnvBackend, envNameToKey, keyToEnvName } from '../../src/backends/local/env.js';
+import { createFileBackend } from '../../src/backends/local/file.js';
+import { flattenDocument } from '../../src/backends/local/flatten.js';
 import { collapsePaths, isKeyUnder, joinKey } from '../../src/backends/keys.js';
 import { silentLogger } from '../../src/log.js';
 

@@ -9,7 +9,7 @@ import { filterUnder } from '../../src/backends/keys.js';
 import type { TemplateResource } from '../../src/config/resource.js';
 import { silentLogger } from '../../src/log.js';
 import { compileTemplateSource } from '../../src/template/engine.js';
-import { createChangeLoop, type ChangeLoop } from '../../src/watch/change-loop.js';
+import { createChangeLoop, type ChangeLoop } from '../../src/daemon/change-loop.js';
 
 const memoryStore = () => {
   const data = new Map<string, string>();

@@ -2,7 +2,7 @@
 // equal-data wake-ups, recovery after errors. The real agent is exercised in
 // test/integration/consul-*.test.ts.
 import { describe, expect, it } from 'vitest';
-import { startBlockingWatch, type WatchTiming } from '../../src/backends/consul-watch.js';
+import { startBlockingWatch, type WatchTiming } from '../../src/backends/consul/watch.js';
 import { silentLogger } from '../../src/log.js';
 import { waitFor } from '../harness/wait.js';
 

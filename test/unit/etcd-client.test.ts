@@ -1,6 +1,6 @@
 import { GRPCUnavailableError } from 'etcd3';
 import { describe, expect, it } from 'vitest';
-import { createHostCooldown, etcdNodes, HostCoolingDown, withFailover } from '../../src/backends/etcd-client.js';
+import { createHostCooldown, etcdNodes, HostCoolingDown, withFailover } from '../../src/backends/etcd/client.js';
 import { ConfigError } from '../../src/errors.js';
 
 const options = (nodes: string[]) => ({ nodes, files: [] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAuthError, isCompactedReason, isCredentialsError, toBackendError } from '../../src/backends/etcd-errors.js';
+import { isAuthError, isCompactedReason, isCredentialsError, toBackendError } from '../../src/backends/etcd/errors.js';
 import { BackendError } from '../../src/errors.js';
 
 const named = (name: string, message: string): Error => Object.assign(new Error(message), { name });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { subtreeRange } from '../../src/backends/etcd-snapshot.js';
+import { subtreeRange } from '../../src/backends/etcd/snapshot.js';
 
 const inRange = (key: string, path: string): boolean => {
   const { key: start, range_end: end } = subtreeRange(path);

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { IWatchResponse } from 'etcd3';
-import { runWatchSession, type WatchStream } from '../../src/backends/etcd-watch-session.js';
+import { runWatchSession, type WatchStream } from '../../src/backends/etcd/watch-session.js';
 
 // A stand-in for the gRPC duplex stream: records writes, replays responses.
 const fakeStream = () => {

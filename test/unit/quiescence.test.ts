@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseDuration, parseQuiescence } from '../../src/config/duration.js';
-import { createBackoff } from '../../src/watch/backoff.js';
-import { createDebouncer } from '../../src/watch/quiescence.js';
+import { createBackoff } from '../../src/backends/retry.js';
+import { createDebouncer } from '../../src/daemon/quiescence.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseBuiltinCheck } from '../../src/resource/builtin-check.js';
-import { buildCommandLine } from '../../src/resource/command.js';
+import { parseBuiltinCheck } from '../../src/proxies/builtin-check.js';
+import { buildCommandLine } from '../../src/process/command.js';
 
 const parse = (template: string) => parseBuiltinCheck(buildCommandLine(template, { src: '/etc/nginx/.x.stage', dest: '/etc/nginx/x.conf' }));
 

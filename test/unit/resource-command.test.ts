@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { CommandError, buildCommandLine, needsShell, runCommand, shellQuote, tailLines } from '../../src/resource/command.js';
+import { CommandError, buildCommandLine, needsShell, runCommand, shellQuote, tailLines } from '../../src/process/command.js';
 import { silentLogger } from '../../src/log.js';
 
 const vars = { src: '/etc/nginx/.app.conf.switchyard-stage-0123456789ab', dest: '/etc/nginx/app.conf' };

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expandGlob, globMatches, haproxyDirFiles } from '../../src/resource/config-glob.js';
-import { includeLine, scanIncludes } from '../../src/resource/nginx-includes.js';
+import { expandGlob, globMatches, haproxyDirFiles } from '../../src/proxies/config-glob.js';
+import { includeLine, scanIncludes } from '../../src/proxies/nginx-includes.js';
 
 describe('scanIncludes', () => {
   it('finds include directives with their exact span', () => {

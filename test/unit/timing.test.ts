@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createErrorThrottle, createSleeper, withTimeout } from '../../src/watch/timing.js';
-import { createBackoff } from '../../src/watch/backoff.js';
+import { createBackoff, createErrorThrottle, createSleeper, withTimeout } from '../../src/backends/retry.js';
 
 describe('createBackoff', () => {
   it('grows exponentially to the cap, with jitter between half and all of the step', () => {

@@ -1,8 +1,8 @@
 // Consul KV: key paths ("/app/live") on the wire without the leading slash
 // ("app/live"), recursive reads that keep only the key itself and what is
 // below it (Consul's recurse is a plain prefix match: "app/lively" too).
-import { normalizeKey } from './keys.js';
-import type { Answer, CallOptions, ConsulConnection, Purpose } from './consul-client.js';
+import { normalizeKey } from '../keys.js';
+import type { Answer, CallOptions, ConsulConnection, Purpose } from './client.js';
 
 interface KvEntry {
   Key: string;

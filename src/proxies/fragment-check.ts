@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { runProcess } from './command.js';
+import { runProcess } from '../process/command.js';
 import { byteOrder, canonicalPath, expandGlob, globMatches, hasGlob, haproxyDirFiles } from './config-glob.js';
 import { includeLine, scanIncludes } from './nginx-includes.js';
 

@@ -1,8 +1,8 @@
 // One consistent read of several subtrees: a transaction of range requests,
 // so every path is read at the same revision.
 import type { KVClient, IRequestOp, IResponseOp, IKeyValue } from 'etcd3';
-import type { Snapshot } from './backend.js';
-import { collapsePaths, isKeyUnder, normalizeKey } from './keys.js';
+import type { Snapshot } from '../backend.js';
+import { collapsePaths, isKeyUnder, normalizeKey } from '../keys.js';
 
 // etcd's default --max-txn-ops is 128; stay well below it.
 const OPS_PER_TXN = 100;

@@ -5,9 +5,9 @@
 import type { Backend } from '../backends/backend.js';
 import type { Quiescence, TemplateResource } from '../config/resource.js';
 import type { Logger } from '../log.js';
-import { logOutcomes, processRound, type ResourceOutcome, type RoundInput } from '../run/process-resources.js';
-import type { Configuration } from '../run/configuration.js';
-import { createBackoff } from './backoff.js';
+import { logOutcomes, processRound, type ResourceOutcome, type RoundInput } from './process-resources.js';
+import type { Configuration } from './configuration.js';
+import { createBackoff } from '../backends/retry.js';
 import { createDebouncer, type Debouncer } from './quiescence.js';
 import { createWatchRegistry } from './watch-registry.js';
 

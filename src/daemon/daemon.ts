@@ -6,7 +6,7 @@ import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RunOptions } from '../config/run-options.js';
 import { notifyReady, notifyStopping, startWatchdog } from '../systemd/notify.js';
-import { createChangeLoop } from '../watch/change-loop.js';
+import { createChangeLoop } from './change-loop.js';
 import { loadConfiguration, type Configuration } from './configuration.js';
 import type { ResourceOutcome, RoundInput } from './process-resources.js';
 import { cleanStaleStageFiles } from '../resource/pipeline.js';

@@ -2,11 +2,11 @@
 // chokidar. No server needed, which makes it the quickstart's backend.
 import { dirname, resolve } from 'node:path';
 import type { FSWatcher } from 'chokidar';
-import { BackendError } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener } from './backend.js';
+import { BackendError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener } from '../backend.js';
 import { DocumentError, readDocuments } from './documents.js';
-import { filterUnder } from './keys.js';
+import { filterUnder } from '../keys.js';
 
 export const FILE_BACKEND = 'file';
 

@@ -3,9 +3,9 @@
 // breaking are left to the callers, which know when to give up.
 import { readFileSync } from 'node:fs';
 import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
-import { ConfigError } from '../errors.js';
-import { addSecret } from '../log.js';
-import type { BackendOptions } from './backend.js';
+import { ConfigError } from '../../errors.js';
+import { addSecret } from '../../log.js';
+import type { BackendOptions } from '../backend.js';
 
 /** Settings of the etcd backend, with their defaults. */
 export interface EtcdSettings {

@@ -1,13 +1,13 @@
 // The etcd v3 backend. Loaded only when --backend etcd is used, so the gRPC
 // client library stays out of every other start-up.
-import type { Logger } from '../log.js';
-import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener, WatchOptions } from './backend.js';
-import { createEtcdClient, createEtcdClientRef, etcdNodes, etcdSettings, withFailover } from './etcd-client.js';
-import { toBackendError } from './etcd-errors.js';
-import { readSnapshot } from './etcd-snapshot.js';
-import { withTimeout } from '../watch/timing.js';
-import { startEtcdWatch, type EtcdWatchDeps } from './etcd-watch.js';
-import { normalizeKey } from './keys.js';
+import type { Logger } from '../../log.js';
+import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener, WatchOptions } from '../backend.js';
+import { createEtcdClient, createEtcdClientRef, etcdNodes, etcdSettings, withFailover } from './client.js';
+import { toBackendError } from './errors.js';
+import { readSnapshot } from './snapshot.js';
+import { withTimeout } from '../retry.js';
+import { startEtcdWatch, type EtcdWatchDeps } from './watch.js';
+import { normalizeKey } from '../keys.js';
 
 export const ETCD_BACKEND_NAME = 'etcd';
 

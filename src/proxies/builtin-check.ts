@@ -4,7 +4,7 @@
 // recognise exactly runs as an ordinary command instead.
 import { basename } from 'node:path';
 import type { Logger } from '../log.js';
-import { CommandError, tailLines, type CommandLine } from './command.js';
+import { CommandError, tailLines, type CommandLine } from '../process/command.js';
 import type { FragmentCheckOptions, FragmentProxy } from './fragment-check.js';
 
 const VALUE_FLAGS = new Set(['config', 'staged', 'dest', 'bin', 'prefix', 'timeout']);

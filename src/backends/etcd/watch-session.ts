@@ -1,7 +1,7 @@
 // One watch stream's life: send the create request, wait (bounded) for etcd
 // to confirm it, pass responses on, and settle with the reason it ended.
 import type { IDuplexStream, IWatchCreateRequest, IWatchRequest, IWatchResponse } from 'etcd3';
-import { isCompactedReason } from './etcd-errors.js';
+import { isCompactedReason } from './errors.js';
 
 export type WatchStream = IDuplexStream<IWatchRequest, IWatchResponse>;
 

@@ -6,8 +6,8 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { BackendError } from '../errors.js';
-import type { BackendOptions } from './backend.js';
+import { BackendError } from '../../errors.js';
+import type { BackendOptions } from '../backend.js';
 
 export const CONSUL_NAME = 'consul';
 const DEFAULT_NODE = 'http://127.0.0.1:8500';

@@ -1,5 +1,5 @@
-// Timeouts, error rate limiting and interruptible sleeps shared by the
-// backends' watch loops.
+// What the backends' watch loops (and the daemon's retries) share: backoff,
+// timeouts, error rate limiting and interruptible sleeps.
 
 /** Rejects with onTimeout() when the promise has not settled within ms. */
 export const withTimeout = async <T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> => {
@@ -55,6 +55,27 @@ export const createSleeper = (): Sleeper => {
       }),
     wake: () => {
       for (const done of [...pending]) done();
+    },
+  };
+};
+
+/** Exponential backoff with full jitter, for retries after a failure. */
+export interface Backoff {
+  /** The next delay (ms), growing up to maxMs. */
+  next(): number;
+  reset(): void;
+}
+
+export const createBackoff = (baseMs = 500, maxMs = 30_000, random: () => number = Math.random): Backoff => {
+  let attempt = 0;
+  return {
+    next: () => {
+      const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
+      attempt = Math.min(attempt + 1, 30);
+      return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+    },
+    reset: () => {
+      attempt = 0;
     },
   };
 };

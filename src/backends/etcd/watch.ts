@@ -3,15 +3,14 @@
 // connection, compaction, expired token, a create that never returns) ends in
 // the same place: report, back off with jitter, open a new stream, resync.
 import type { Etcd3, IWatchCreateRequest, IWatchResponse } from 'etcd3';
-import { BackendError } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { WatchHandle, WatchListener } from './backend.js';
-import type { EtcdClientRef } from './etcd-client.js';
-import { describeEtcdError, isAuthError } from './etcd-errors.js';
-import { createBackoff } from '../watch/backoff.js';
-import { createErrorThrottle, createSleeper, withTimeout } from '../watch/timing.js';
-import { subtreeRange } from './etcd-snapshot.js';
-import { runWatchSession, type Session, type SessionEnd } from './etcd-watch-session.js';
+import { BackendError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { WatchHandle, WatchListener } from '../backend.js';
+import type { EtcdClientRef } from './client.js';
+import { describeEtcdError, isAuthError } from './errors.js';
+import { createBackoff, createErrorThrottle, createSleeper, withTimeout } from '../retry.js';
+import { subtreeRange } from './snapshot.js';
+import { runWatchSession, type Session, type SessionEnd } from './watch-session.js';
 
 export interface EtcdWatchDeps {
   clients: EtcdClientRef;

@@ -1,8 +1,8 @@
 // Consul's catalog: healthy instances of a service from
 // /v1/health/service/<name>?passing=true, as ServiceInstances in a stable order.
-import type { ServiceInstance } from './backend.js';
-import type { ConsulConnection, Purpose } from './consul-client.js';
-import { blockingOptions, queryTimeoutMs, type Blocking } from './consul-kv.js';
+import type { ServiceInstance } from '../backend.js';
+import type { ConsulConnection, Purpose } from './client.js';
+import { blockingOptions, queryTimeoutMs, type Blocking } from './kv.js';
 
 interface HealthEntry {
   Node?: { Node?: string; Address?: string };

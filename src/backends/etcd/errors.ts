@@ -1,6 +1,6 @@
 // Classifies what the etcd client throws, by name and message only, so this
 // module never loads the client library itself.
-import { BackendError, messageOf } from '../errors.js';
+import { BackendError, messageOf } from '../../errors.js';
 
 const textOf = (err: unknown): string => {
   const name = err instanceof Error ? err.name : '';

@@ -2,10 +2,9 @@
 // blocking queries with `index` and `wait`. The data is compared, not only
 // the index, so wake-ups with equal data (timeouts, writes to a sibling key
 // under the same prefix) stay silent. It never gives up while Consul is away.
-import type { Logger } from '../log.js';
-import { createBackoff } from '../watch/backoff.js';
-import type { WatchHandle, WatchListener } from './backend.js';
-import { createErrorThrottle, createSleeper } from '../watch/timing.js';
+import type { Logger } from '../../log.js';
+import { createBackoff, createErrorThrottle, createSleeper } from '../retry.js';
+import type { WatchHandle, WatchListener } from '../backend.js';
 
 export interface WatchTiming {
   /** Longest a blocking query waits on the server (s). */

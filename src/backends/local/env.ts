@@ -1,7 +1,7 @@
 // The env backend: /app/port ↔ APP_PORT, as confd maps them. The
 // environment of a running process does not change, so a watch never fires.
-import type { Backend, BackendOptions, Snapshot, WatchHandle } from './backend.js';
-import { filterUnder, normalizeKey } from './keys.js';
+import type { Backend, BackendOptions, Snapshot, WatchHandle } from '../backend.js';
+import { filterUnder, normalizeKey } from '../keys.js';
 
 export const ENV_BACKEND = 'env';
 

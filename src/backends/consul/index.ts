@@ -1,13 +1,13 @@
 // The Consul backend: KV reads and blocking-query watches, writes for
 // blue/green, and healthy service instances from the catalog. The `consul`
 // package is loaded on the first request (see consul-client.ts).
-import { addSecret, type Logger } from '../log.js';
-import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener, WatchOptions } from './backend.js';
-import { readServiceInstances } from './consul-catalog.js';
-import { CONSUL_NAME, createConsulConnection } from './consul-client.js';
-import { deleteKvKey, fingerprintValues, putKvKey, readKvPath, toWireKey } from './consul-kv.js';
-import { DEFAULT_WATCH_TIMING, startBlockingWatch, type WatchQuery, type WatchTiming } from './consul-watch.js';
-import { collapsePaths } from './keys.js';
+import { addSecret, type Logger } from '../../log.js';
+import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener, WatchOptions } from '../backend.js';
+import { readServiceInstances } from './catalog.js';
+import { CONSUL_NAME, createConsulConnection } from './client.js';
+import { deleteKvKey, fingerprintValues, putKvKey, readKvPath, toWireKey } from './kv.js';
+import { DEFAULT_WATCH_TIMING, startBlockingWatch, type WatchQuery, type WatchTiming } from './watch.js';
+import { collapsePaths } from '../keys.js';
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
