@@ -7,7 +7,6 @@ import { cleanStaleStageFiles } from '../resource/pipeline.js';
 import { loadConfiguration } from '../daemon/configuration.js';
 import { runDaemon } from '../daemon/daemon.js';
 import { runOnce } from '../daemon/onetime.js';
-import { startStatusServer } from '../daemon/status-server.js';
 import { exitWith, reportError } from './exit.js';
 import { backendOptionsOf, givenFlags } from './run-command.js';
 
@@ -31,9 +30,7 @@ export const runCommand = async (argv: Record<string, unknown>): Promise<void> =
     if (options.mode === 'onetime') {
       code = await runOnce(config, backend, pipeline, logger);
     } else {
-      const status = options.metricsAddr ? await startStatusServer(options.metricsAddr, logger) : undefined;
-      code = await runDaemon(options, config, backend, pipeline, logger, status ? { onRound: status.record } : {});
-      await status?.close();
+      code = await runDaemon(options, config, backend, pipeline, logger);
     }
     await backend.close();
     return exitWith(code);

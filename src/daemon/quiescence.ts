@@ -5,42 +5,32 @@ import type { Quiescence } from '../config/resource.js';
 export interface Debouncer {
   /** Records a change; `fire` runs once the burst has settled. */
   touch(): void;
-  /** True while a change is waiting to fire. */
-  readonly pending: boolean;
   cancel(): void;
 }
 
 export const createDebouncer = (wait: Quiescence | undefined, fire: () => void): Debouncer => {
   let minTimer: NodeJS.Timeout | undefined;
   let maxTimer: NodeJS.Timeout | undefined;
-  let pending = false;
   const run = (): void => {
     clearTimeout(minTimer);
     clearTimeout(maxTimer);
     minTimer = maxTimer = undefined;
-    pending = false;
     fire();
   };
   return {
     touch: () => {
       if (!wait || wait.minMs === 0) {
-        pending = false;
         fire();
         return;
       }
-      pending = true;
       clearTimeout(minTimer);
       minTimer = setTimeout(run, wait.minMs);
       maxTimer ??= setTimeout(run, wait.maxMs);
-    },
-    get pending() {
-      return pending;
     },
     cancel: () => {
       clearTimeout(minTimer);
       clearTimeout(maxTimer);
       minTimer = maxTimer = undefined;
-      pending = false;
     },
   };
 };

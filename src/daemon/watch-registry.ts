@@ -90,3 +90,20 @@ export const createWatchRegistry = (
     },
   };
 };
+
+/**
+ * Opens the watches of every resource. Watches first, snapshot second:
+ * nothing written in between is missed. A store that is down must not hold up
+ * the first round forever, so this gives up waiting after `timeoutMs` (the
+ * watches keep being established in the background).
+ */
+export const watchEvery = async (
+  registry: WatchRegistry,
+  resources: readonly { name: string; paths: readonly string[] }[],
+  timeoutMs: number,
+): Promise<void> => {
+  const setup = Promise.all(resources.map((r) => registry.setPaths(r.name, r.paths)));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([setup, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+  clearTimeout(timer);
+};
