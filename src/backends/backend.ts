@@ -68,12 +68,24 @@ export interface Backend {
   put?(key: string, value: string): Promise<void>;
   /** Delete one key. */
   delete?(key: string): Promise<void>;
-  /** Healthy instances of a service, sorted by node, address, port, id. */
-  services?(name: string): Promise<ServiceInstance[]>;
-  /** Watch a service's healthy instances. */
-  watchService?(name: string, listener: WatchListener): Promise<WatchHandle>;
   close(): Promise<void>;
 }
+
+/**
+ * A service catalog (Consul), a capability some stores have beside their
+ * keys. The daemon asks `hasCatalog` before it uses one.
+ */
+export interface ServiceCatalog {
+  /** Healthy instances of a service, sorted by node, address, port, id. */
+  services(name: string): Promise<ServiceInstance[]>;
+  /** Watch a service's healthy instances, as `Backend.watch` watches a path. */
+  watchService(name: string, listener: WatchListener): Promise<WatchHandle>;
+}
+
+export const hasCatalog = (backend: Backend): backend is Backend & ServiceCatalog => {
+  const { services, watchService } = backend as Partial<ServiceCatalog>;
+  return typeof services === 'function' && typeof watchService === 'function';
+};
 
 /** Options common to every backend factory, taken from the command line. */
 export interface BackendOptions {

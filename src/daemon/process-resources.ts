@@ -1,7 +1,7 @@
 // One round of the pipeline: one snapshot for every resource in the round,
 // then render → apply for each resource in turn. A failure of one resource
 // never stops the others.
-import type { Backend, ServiceInstance } from '../backends/backend.js';
+import { hasCatalog, type Backend, type ServiceInstance } from '../backends/backend.js';
 import type { TemplateResource } from '../config/resource.js';
 import { messageOf, ResourceError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -49,7 +49,7 @@ export const processRound = async (input: RoundInput): Promise<ResourceOutcome[]
   const fetchService = (name: string): Promise<ServiceInstance[]> => {
     let p = serviceCache.get(name);
     if (!p) {
-      p = backend.services
+      p = hasCatalog(backend)
         ? backend.services(name)
         : Promise.reject(new Error(`the ${backend.name} backend has no service catalog (service "${name}")`));
       serviceCache.set(name, p);

@@ -1,6 +1,6 @@
 // One watch per distinct key path (and per catalog service), shared by every
 // resource that reads it. A change wakes exactly the resources that use it.
-import type { Backend, WatchHandle, WatchListener } from '../backends/backend.js';
+import { hasCatalog, type Backend, type WatchHandle, type WatchListener } from '../backends/backend.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -8,6 +8,13 @@ interface Entry {
   users: Set<string>;
   handle?: WatchHandle;
   closed: boolean;
+}
+
+/** The watches of one kind (key paths or catalog services). */
+interface Table {
+  entries: Map<string, Entry>;
+  describe(key: string): string;
+  watch(key: string, listener: WatchListener): Promise<WatchHandle>;
 }
 
 export interface WatchRegistry {
@@ -23,8 +30,11 @@ export const createWatchRegistry = (
   logger: Logger,
   onChange: (resources: ReadonlySet<string>, what: string) => void,
 ): WatchRegistry => {
-  const paths = new Map<string, Entry>();
-  const services = new Map<string, Entry>();
+  const paths: Table = { entries: new Map(), describe: (path) => path, watch: (path, l) => backend.watch(path, l) };
+  // Only a store with a service catalog has services to watch.
+  const services: Table | undefined = hasCatalog(backend)
+    ? { entries: new Map(), describe: (name) => `service:${name}`, watch: (name, l) => backend.watchService(name, l) }
+    : undefined;
 
   const listenerFor = (entry: Entry, what: string): WatchListener => ({
     onChange: () => {
@@ -33,15 +43,12 @@ export const createWatchRegistry = (
     onError: (err) => logger.warn('watch problem; recovering', { watch: what, error: messageOf(err) }),
   });
 
-  const open = async (table: Map<string, Entry>, key: string, kind: 'key' | 'service'): Promise<void> => {
-    const entry = table.get(key);
+  const open = async (table: Table, key: string): Promise<void> => {
+    const entry = table.entries.get(key);
     if (!entry) return;
-    const what = kind === 'key' ? key : `service:${key}`;
+    const what = table.describe(key);
     try {
-      const handle =
-        kind === 'key'
-          ? await backend.watch(key, listenerFor(entry, what))
-          : await backend.watchService!(key, listenerFor(entry, what));
+      const handle = await table.watch(key, listenerFor(entry, what));
       if (entry.closed) await handle.close();
       else entry.handle = handle;
       logger.debug('watching', { watch: what });
@@ -50,41 +57,40 @@ export const createWatchRegistry = (
     }
   };
 
-  const assign = async (table: Map<string, Entry>, resource: string, keys: readonly string[], kind: 'key' | 'service') => {
+  const assign = async (table: Table, resource: string, keys: readonly string[]) => {
     const wanted = new Set(keys);
     const closing: Promise<void>[] = [];
-    for (const [key, entry] of table) {
+    for (const [key, entry] of table.entries) {
       if (entry.users.has(resource) && !wanted.has(key)) {
         entry.users.delete(resource);
         if (entry.users.size === 0) {
           entry.closed = true;
-          table.delete(key);
+          table.entries.delete(key);
           if (entry.handle) closing.push(entry.handle.close());
         }
       }
     }
     const opening: Promise<void>[] = [];
     for (const key of wanted) {
-      const entry = table.get(key);
+      const entry = table.entries.get(key);
       if (entry) entry.users.add(resource);
       else {
-        table.set(key, { users: new Set([resource]), closed: false });
-        opening.push(open(table, key, kind));
+        table.entries.set(key, { users: new Set([resource]), closed: false });
+        opening.push(open(table, key));
       }
     }
     await Promise.all([...closing, ...opening]);
   };
 
   return {
-    setPaths: (resource, keys) => assign(paths, resource, keys, 'key'),
+    setPaths: (resource, keys) => assign(paths, resource, keys),
     setServices: async (resource, names) => {
-      if (!backend.watchService && names.length > 0) return;
-      await assign(services, resource, names, 'service');
+      if (services) await assign(services, resource, names);
     },
     closeAll: async () => {
-      const all = [...paths.values(), ...services.values()];
-      paths.clear();
-      services.clear();
+      const all = [...paths.entries.values(), ...(services?.entries.values() ?? [])];
+      paths.entries.clear();
+      services?.entries.clear();
       for (const e of all) e.closed = true;
       await Promise.all(all.map(async (e) => e.handle?.close().catch(() => undefined)));
     },

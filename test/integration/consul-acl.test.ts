@@ -67,8 +67,8 @@ describe('consul with ACLs (default deny)', () => {
     const anonymous = createConsulBackend({ nodes: [server.address], files: [] }, silentLogger);
     const manager = createConsulBackend({ nodes: [server.address], files: [], authToken: managementToken }, silentLogger);
     try {
-      await waitFor('web-1 in the catalog', async () => (await manager.services!('web')).length === 1, 20_000);
-      await expect(anonymous.services!('web')).rejects.toThrow(/permission denied reading service "web" \(the token needs service:read/);
+      await waitFor('web-1 in the catalog', async () => (await manager.services('web')).length === 1, 20_000);
+      await expect(anonymous.services('web')).rejects.toThrow(/permission denied reading service "web" \(the token needs service:read/);
     } finally {
       await anonymous.close();
       await manager.close();

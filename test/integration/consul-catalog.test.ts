@@ -1,7 +1,7 @@
 // The catalog side of the Consul backend against a real agent: healthy
 // instances, their order, and a watch that follows registrations and checks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend, ServiceInstance } from '../../src/backends/backend.js';
+import type { Backend, ServiceCatalog, ServiceInstance } from '../../src/backends/backend.js';
 import { createConsulBackend } from '../../src/backends/consul/index.js';
 import { silentLogger } from '../../src/log.js';
 import { startConsul, type ConsulServer } from '../harness/consul.js';
@@ -9,7 +9,7 @@ import { waitFor } from '../harness/wait.js';
 
 describe('consul catalog', () => {
   let server: ConsulServer;
-  let backend: Backend;
+  let backend: Backend & ServiceCatalog;
 
   beforeAll(async () => {
     server = await startConsul();
@@ -24,16 +24,16 @@ describe('consul catalog', () => {
     let latest: ServiceInstance[] | undefined;
     let notified = 0;
     const errors: Error[] = [];
-    const handle = await backend.watchService!('web', {
+    const handle = await backend.watchService('web', {
       onChange: () => {
         notified += 1;
-        backend.services!('web').then((s) => (latest = s), (e: Error) => errors.push(e));
+        backend.services('web').then((s) => (latest = s), (e: Error) => errors.push(e));
       },
       onError: (e) => errors.push(e),
     });
     const ids = () => latest?.map((s) => s.id).join(',');
     try {
-      expect(await backend.services!('web')).toEqual([]);
+      expect(await backend.services('web')).toEqual([]);
 
       await server.registerService({ id: 'web-a', name: 'web', address: '10.0.0.2', port: 9001, tags: ['a', 'v1'], meta: { version: 'A' }, ttlCheck: true });
       await waitFor('[web-a]', () => ids() === 'web-a', 20_000);
@@ -49,7 +49,7 @@ describe('consul catalog', () => {
 
       await server.setCheck('web-b', 'critical');
       await waitFor('no healthy instance', () => ids() === '', 20_000);
-      expect(await backend.services!('web')).toEqual([]);
+      expect(await backend.services('web')).toEqual([]);
 
       await server.setCheck('web-b', 'passing');
       await waitFor('web-b back', () => ids() === 'web-b', 20_000);
@@ -62,13 +62,13 @@ describe('consul catalog', () => {
 
   it('does not notify a service watch when another service changes', async () => {
     let notified = 0;
-    const handle = await backend.watchService!('api', { onChange: () => (notified += 1), onError: () => undefined });
+    const handle = await backend.watchService('api', { onChange: () => (notified += 1), onError: () => undefined });
     try {
       await server.registerService({ id: 'other-1', name: 'other', port: 7000 });
       await server.registerService({ id: 'api-1', name: 'api', port: 7001 });
       await waitFor('the api watch to fire', () => notified > 0, 20_000);
       expect(notified).toBe(1);
-      expect((await backend.services!('api')).map((s) => s.id)).toEqual(['api-1']);
+      expect((await backend.services('api')).map((s) => s.id)).toEqual(['api-1']);
     } finally {
       await handle.close();
     }

@@ -2,7 +2,7 @@
 // blue/green, and healthy service instances from the catalog. The `consul`
 // package is loaded on the first request (see consul-client.ts).
 import { addSecret, type Logger } from '../../log.js';
-import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener, WatchOptions } from '../backend.js';
+import type { Backend, BackendOptions, ServiceCatalog, Snapshot, WatchHandle, WatchListener, WatchOptions } from '../backend.js';
 import { readServiceInstances } from './catalog.js';
 import { CONSUL_NAME, createConsulConnection } from './client.js';
 import { deleteKvKey, fingerprintValues, putKvKey, readKvPath, toWireKey } from './kv.js';
@@ -16,7 +16,7 @@ export const createConsulBackend = (
   logger: Logger,
   /** Watch pacing; tests shorten it. */
   timing: Partial<WatchTiming> = {},
-): Backend => {
+): Backend & ServiceCatalog => {
   addSecret(options.authToken);
   const conn = createConsulConnection(options);
   const log = logger.child({ backend: CONSUL_NAME });
