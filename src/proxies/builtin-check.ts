@@ -5,9 +5,8 @@
 import { basename } from 'node:path';
 import type { Logger } from '../log.js';
 import { CommandError, tailLines, type CommandLine } from '../process/command.js';
-import type { FragmentCheckOptions, FragmentProxy } from './fragment-check.js';
-
-const VALUE_FLAGS = new Set(['config', 'staged', 'dest', 'bin', 'prefix', 'timeout']);
+import { CheckFragmentUsageError, parseCheckFragmentArgs } from './check-fragment-args.js';
+import type { FragmentCheckOptions } from './fragment-check.js';
 
 /** The switchyard binary's arguments after the program, or undefined. */
 const switchyardArgs = (line: CommandLine): string[] | undefined => {
@@ -18,36 +17,20 @@ const switchyardArgs = (line: CommandLine): string[] | undefined => {
   return undefined;
 };
 
-/** Options of a `switchyard check-fragment` command line, or undefined for any other command. */
+/**
+ * Options of a `switchyard check-fragment` command line, or undefined for any
+ * other command, and for one with bad arguments: that one runs as a process
+ * and reports its usage error itself.
+ */
 export const parseBuiltinCheck = (line: CommandLine): FragmentCheckOptions | undefined => {
   const args = switchyardArgs(line);
   if (!args || args[0] !== 'check-fragment') return undefined;
-  const values: Record<string, string[]> = {};
-  const positionals: string[] = [];
-  for (let i = 1; i < args.length; i++) {
-    const arg = args[i]!;
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) {
-      positionals.push(arg);
-      continue;
-    }
-    const name = m[1]!;
-    const value = m[2] ?? args[++i];
-    if (!VALUE_FLAGS.has(name) || value === undefined) return undefined;
-    (values[name] ??= []).push(value);
+  try {
+    return parseCheckFragmentArgs(args.slice(1));
+  } catch (err) {
+    if (err instanceof CheckFragmentUsageError) return undefined;
+    throw err;
   }
-  const [proxy, ...extra] = positionals;
-  const one = (name: string): string | undefined => (values[name]?.length === 1 ? values[name][0] : undefined);
-  const staged = one('staged');
-  const dest = one('dest');
-  const timeout = one('timeout');
-  if ((proxy !== 'nginx' && proxy !== 'haproxy') || extra.length > 0 || !values['config'] || !staged || !dest) return undefined;
-  if (timeout !== undefined && !(Number(timeout) > 0)) return undefined;
-  const options: FragmentCheckOptions = { proxy: proxy as FragmentProxy, configs: values['config'], staged, dest };
-  if (one('bin')) options.bin = one('bin');
-  if (one('prefix')) options.prefix = one('prefix');
-  if (timeout !== undefined) options.timeoutMs = Number(timeout) * 1000;
-  return options;
 };
 
 /** Runs the check in this process; throws CommandError as the spawned command would fail. */

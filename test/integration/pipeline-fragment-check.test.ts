@@ -79,7 +79,7 @@ describe('check-fragment nginx', () => {
     await expect(check({ dest: join(dir, 'elsewhere.conf') })).rejects.toBeInstanceOf(FragmentSetupError);
     const out: string[] = [];
     const code = await runCheckFragment(
-      { proxy: 'nginx', config: [main], staged, dest: join(dir, 'elsewhere.conf'), bin: NGINX, prefix: dir, timeout: 30 },
+      { proxy: 'nginx', configs: [main], staged, dest: join(dir, 'elsewhere.conf'), bin: NGINX, prefix: dir, timeoutMs: 30_000 },
       (t) => out.push(t),
     );
     expect(code).toBe(2);
@@ -88,7 +88,7 @@ describe('check-fragment nginx', () => {
   });
 
   it('exits 0 / 1 through the command function', async () => {
-    const args = { proxy: 'nginx' as const, config: [main], staged, dest, bin: NGINX, prefix: dir, timeout: 30 };
+    const args = { proxy: 'nginx' as const, configs: [main], staged, dest, bin: NGINX, prefix: dir, timeoutMs: 30_000 };
     writeFileSync(staged, upstream('app', 7));
     expect(await runCheckFragment(args, () => undefined)).toBe(0);
     writeFileSync(staged, 'upstream app {');

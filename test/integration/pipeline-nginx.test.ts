@@ -111,6 +111,10 @@ describe('applyResource with nginx', () => {
     const broken = await runCli([...args, '--staged', staged]);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain(`${dest}:1`);
+    // The arguments are parsed as the in-daemon check parses them.
+    const zero = await runCli([...args, '--staged', staged, '--timeout', '0']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('check-fragment: --timeout: expected seconds > 0, got "0"');
     rmSync(staged);
   });
 });

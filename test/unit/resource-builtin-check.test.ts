@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBuiltinCheck } from '../../src/proxies/builtin-check.js';
+import { parseCheckFragmentArgs } from '../../src/proxies/check-fragment-args.js';
 import { buildCommandLine } from '../../src/process/command.js';
 
 const parse = (template: string) => parseBuiltinCheck(buildCommandLine(template, { src: '/etc/nginx/.x.stage', dest: '/etc/nginx/x.conf' }));
@@ -11,6 +12,7 @@ describe('in-process check-fragment', () => {
       configs: ['/etc/nginx/nginx.conf'],
       staged: '/etc/nginx/.x.stage',
       dest: '/etc/nginx/x.conf',
+      timeoutMs: 60_000,
     });
     expect(
       parse('/usr/bin/node /opt/switchyard/bin/switchyard check-fragment haproxy --config=/a.cfg --config /conf.d --staged {{src}} --dest {{dest}} --timeout 5 --bin /usr/sbin/haproxy'),
@@ -31,7 +33,23 @@ describe('in-process check-fragment', () => {
     'switchyard check-fragment nginx --config /a --staged {{src}} --dest {{dest}} --unknown x',
     'switchyard check-fragment nginx --config /a --staged {{src}} --dest {{dest}} && echo ok',
     'switchyard render x --data y',
+    'switchyard check-fragment nginx --config /a --staged {{src}} --dest {{dest}} --timeout 0',
+    'switchyard check-fragment nginx --config /a --staged {{src}} --dest {{dest}} --dest /b',
   ])('leaves %s to run as a command', (template) => {
     expect(parse(template)).toBeUndefined();
+  });
+});
+
+describe('check-fragment arguments', () => {
+  it.each([
+    [['nginx', '--config', '/a', '--staged', '/s'], '--dest is required'],
+    [['apache', '--config', '/a', '--staged', '/s', '--dest', '/d'], 'expected the proxy, nginx or haproxy, got "apache"'],
+    [['nginx', 'extra', '--config', '/a', '--staged', '/s', '--dest', '/d'], 'unexpected argument "extra"'],
+    [['nginx', '--config', '/a', '--staged', '/s', '--dest', '/d', '--timeout', 'soon'], '--timeout: expected seconds > 0, got "soon"'],
+    [['nginx', '--config', '/a', '--staged', '/s', '--dest', '/d', '--staged', '/t'], '--staged given more than once'],
+    [['nginx', '--config', '/a', '--staged', '/s', '--dest'], '--dest needs a value'],
+    [['nginx', '--confg', '/a'], 'unknown option --confg'],
+  ])('refuses %j: %s', (args, message) => {
+    expect(() => parseCheckFragmentArgs(args)).toThrow(message);
   });
 });
