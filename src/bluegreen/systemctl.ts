@@ -1,5 +1,6 @@
 // The systemctl calls blue/green needs. The program is injectable
 // (SWITCHYARD_SYSTEMCTL) so tests can stand in a recording script.
+import { failureOf, runProcess } from '../process/command.js';
 
 /** active, inactive, failed, activating, ...; "unknown" when systemctl cannot say (no systemd). */
 export type UnitState = string;
@@ -34,13 +35,12 @@ export const createSystemctl = (options: SystemctlOptions = {}): Systemctl => {
   const env = options.env ?? process.env;
   const program = options.program ?? (env.SWITCHYARD_SYSTEMCTL || 'systemctl');
   const timeout = options.timeoutMs ?? 120_000;
-  const run = async (verb: string, unit: string) =>
-    (await import('execa')).execa(program, [verb, unit], { env, timeout, reject: false, stdin: 'ignore', all: true });
+  const run = (verb: string, unit: string) => runProcess(program, [verb, unit], timeout, env);
   const change = async (verb: string, unit: string): Promise<void> => {
     const res = await run(verb, unit);
     if (res.failed) {
-      const why = res.timedOut ? `timed out after ${timeout} ms` : res.all?.trim() || res.shortMessage || `exit code ${res.exitCode}`;
-      throw new SystemctlError(verb, unit, why, { cause: res.cause ?? res });
+      const why = res.timedOut ? `timed out after ${timeout} ms` : res.all.trim() || failureOf(program, res);
+      throw new SystemctlError(verb, unit, why, { cause: res.cause });
     }
   };
   return {

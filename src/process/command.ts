@@ -138,10 +138,17 @@ export interface ProcessResult {
  * re-raises the signal and kills the daemon before it can finish the
  * resource in flight.
  */
-export const runProcess = async (file: string, args: readonly string[], timeoutMs: number): Promise<ProcessResult> => {
+export const runProcess = async (
+  file: string,
+  args: readonly string[],
+  timeoutMs: number,
+  /** Added to the daemon's environment (systemd-notify and systemctl get theirs). */
+  env?: NodeJS.ProcessEnv,
+): Promise<ProcessResult> => {
   // Imported when first used: every command and --onetime start faster without it.
   const { execa } = await import('execa');
   const subprocess = execa(file, args, {
+    env,
     reject: false,
     stdin: 'ignore',
     encoding: 'utf8',
@@ -186,3 +193,11 @@ export const runCommand = async (template: string, vars: CommandVars, options: R
   options.logger.debug('command succeeded', { command, durationMs, stdout: stdout.trim(), stderr: stderr.trim() });
   return { command, stdout, stderr, durationMs };
 };
+
+/** Why a program that did not time out failed: its exit code, its signal, or why it could not start. */
+export const failureOf = (program: string, result: ProcessResult): string =>
+  result.exitCode !== undefined
+    ? `${program} exited with code ${result.exitCode}`
+    : result.signal
+      ? `${program} was killed by ${result.signal}`
+      : `${program} could not start: ${result.cause instanceof Error ? result.cause.message : String(result.cause)}`;

@@ -9,8 +9,10 @@
 // lost when the short-lived child exits first. The unit's NotifyAccess=all
 // accepts the non-root fallback. SWITCHYARD_SYSTEMD_NOTIFY overrides the
 // program (tests).
-import { messageOf } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
+import { failureOf, runProcess } from '../process/command.js';
+
+const NOTIFY_TIMEOUT_MS = 10_000;
 
 export interface NotifyOptions {
   /** Defaults to process.env. */
@@ -23,11 +25,10 @@ export const sdNotify = async (state: string, options: NotifyOptions = {}): Prom
   const env = options.env ?? process.env;
   if (!env.NOTIFY_SOCKET) return;
   const program = env.SWITCHYARD_SYSTEMD_NOTIFY || 'systemd-notify';
-  try {
-    const { execa } = await import('execa');
-    await execa(program, [`--pid=${process.pid}`, state], { env, timeout: 10_000, stdin: 'ignore', cleanup: false });
-  } catch (err) {
-    (options.logger ?? silentLogger).warn('systemd notification failed', { state, error: messageOf(err) });
+  const result = await runProcess(program, [`--pid=${process.pid}`, state], NOTIFY_TIMEOUT_MS, env);
+  if (result.failed) {
+    const error = result.timedOut ? `timed out after ${NOTIFY_TIMEOUT_MS} ms` : failureOf(program, result);
+    (options.logger ?? silentLogger).warn('systemd notification failed', { state, error });
   }
 };
 
