@@ -1,7 +1,7 @@
 // The run: options → configuration → backend → --onetime or the daemon.
 import { loadBackend } from '../backends/index.js';
 import type { Backend } from '../backends/backend.js';
-import { resolveRunOptions } from '../config/run-options.js';
+import { backendOptionsOf, resolveRunOptions } from '../config/run-options.js';
 import { createLogger, type Logger } from '../log.js';
 import { cleanStaleStageFiles } from '../resource/pipeline.js';
 import { loadConfiguration } from '../run/configuration.js';
@@ -9,7 +9,7 @@ import { runDaemon } from '../run/daemon.js';
 import { runOnce } from '../run/onetime.js';
 import { startStatusServer } from '../run/status-server.js';
 import { exitWith, reportError } from './exit.js';
-import { backendOptionsOf, givenFlags } from './run-command.js';
+import { givenFlags } from './options.js';
 
 export const runCommand = async (argv: Record<string, unknown>): Promise<void> => {
   let logger: Logger = createLogger();
