@@ -2,7 +2,7 @@
 // real etcd, Consul, nginx and HAProxy, asserting what its README promises,
 // and leaving no process and no file behind.
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,16 +12,14 @@ import { REPO, runCli } from '../harness/cli.js';
 
 const run = promisify(execFile);
 
-const workDirs = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('switchyard-example.'));
-
-/** Runs an example's run.sh; checks that it removed its temporary directory. */
+/** Runs an example's run.sh with its own TMPDIR; checks that it left nothing there. */
 const runExample = async (script: string, args: string[] = []): Promise<string> => {
-  const before = new Set(workDirs());
-  const { stdout } = await run('bash', [join(REPO, 'examples', script), ...args], {
-    timeout: 150_000,
-    env: { ...process.env, SWITCHYARD_CONSUL_BIN: script.startsWith('consul-') ? consulBinary() : process.env.SWITCHYARD_CONSUL_BIN },
-  });
-  expect(workDirs().filter((d) => !before.has(d))).toEqual([]);
+  const tmp = mkdtempSync(join(tmpdir(), 'switchyard-example-test-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp };
+  if (script.startsWith('consul-')) env['SWITCHYARD_CONSUL_BIN'] = consulBinary();
+  const { stdout } = await run('bash', [join(REPO, 'examples', script), ...args], { timeout: 150_000, env });
+  expect(readdirSync(tmp)).toEqual([]);
+  rmdirSync(tmp);
   return stdout;
 };
 
