@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # HAProxy following etcd: every key under /apps/api/servers/ is a backend
 # server; switchyard renders the backend, checks it with `haproxy -c` together
-# with the main configuration, and reloads HAProxy's master (SIGUSR2).
+# with the main configuration, and reloads HAProxy through its master socket
+# with the shipped examples/blue-green/haproxy/reload.sh.
 # Run from the repository root after `npm ci && npm run build`:
 #   examples/etcd-haproxy/run.sh
 set -euo pipefail
 source "$(dirname "$0")/../lib/loopback.sh"
-require etcd etcdctl haproxy curl node
+require etcd etcdctl haproxy curl node perl
 
 say "starting etcd and two instances of the app"
 start_etcd
@@ -30,7 +31,7 @@ frontend fe
     default_backend api
 CFG
 printf 'backend api\n    server a %s\n' "$BLUE_ADDR" >"$WORK/backend.cfg"
-haproxy -W -D -f "$WORK/haproxy.cfg" -f "$WORK/backend.cfg" -p "$WORK/haproxy.pid"
+haproxy -W -D -S "$WORK/master.sock" -f "$WORK/haproxy.cfg" -f "$WORK/backend.cfg" -p "$WORK/haproxy.pid" 2>>"$WORK/haproxy.log"
 wait_until "HAProxy on $HAPROXY_PORT" curl -fsS "http://127.0.0.1:$HAPROXY_PORT/"
 PIDS+=("$(head -1 "$WORK/haproxy.pid")")
 
@@ -44,17 +45,16 @@ dest       = "$WORK/backend.cfg"
 prefix     = "/apps/api"
 keys       = ["/servers"]
 check_cmd  = "$SWITCHYARD check-fragment haproxy --config $WORK/haproxy.cfg --config {{dest}} --staged {{src}} --dest {{dest}}"
-reload_cmd = "sh -c 'kill -USR2 \$(head -1 $WORK/haproxy.pid)'"
+reload_cmd = "$REPO/examples/blue-green/haproxy/reload.sh $WORK/master.sock"
 TOML
 cat "$WORK/confdir/conf.d/api.toml"
 
 say "switchyard watching; registering a second server, then removing the first"
-"$SWITCHYARD" --confdir "$WORK/confdir" --backend etcd --node "$ETCD_ENDPOINT" --wait 200ms:1s >"$WORK/switchyard.log" 2>&1 &
-PIDS+=($!)
-wait_until "switchyard to be ready" grep -q 'ready; watching' "$WORK/switchyard.log"
+start_switchyard --confdir "$WORK/confdir" --backend etcd --node "$ETCD_ENDPOINT" --wait 200ms:1s
 put /apps/api/servers/b "$GREEN_ADDR"
 ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" del /apps/api/servers/a >/dev/null && echo "deleted /apps/api/servers/a"
-wait_until "HAProxy to serve green only" sh -c "curl -fsS http://127.0.0.1:$HAPROXY_PORT/ | grep -q green"
+wait_until "the rendered backend to list b only" sh -c "grep -q 'server b' '$WORK/backend.cfg' && ! grep -q 'server a' '$WORK/backend.cfg'"
+wait_until "HAProxy to serve green only" answers "http://127.0.0.1:$HAPROXY_PORT/" "green 1"
 cat "$WORK/backend.cfg"
 echo "HAProxy answers: $(curl -fsS "http://127.0.0.1:$HAPROXY_PORT/")"
 say "done"

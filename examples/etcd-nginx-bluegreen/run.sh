@@ -47,7 +47,7 @@ dest       = "$WORK/upstream.conf"
 prefix     = "/apps/web"
 keys       = ["/live", "/blue", "/green"]
 check_cmd  = "$SWITCHYARD check-fragment nginx --prefix $WORK/nginx --config $WORK/nginx/nginx.conf --staged {{src}} --dest {{dest}}"
-reload_cmd = "nginx -p $WORK/nginx -c $WORK/nginx/nginx.conf -s reload"
+reload_cmd = "$REPO/examples/blue-green/nginx/reload.sh $WORK/nginx/nginx.pid"
 TOML
 cat "$WORK/confdir/conf.d/web.toml"
 
@@ -56,11 +56,9 @@ say "switchyard --onetime"
 echo "nginx answers: $(curl -fsS "http://127.0.0.1:$NGINX_PORT/")"
 
 say "switchyard watching; switching live to green in etcd"
-"$SWITCHYARD" --confdir "$WORK/confdir" --backend etcd --node "$ETCD_ENDPOINT" >"$WORK/switchyard.log" 2>&1 &
-PIDS+=($!)
-wait_until "switchyard to be ready" grep -q 'ready; watching' "$WORK/switchyard.log"
+start_switchyard --confdir "$WORK/confdir" --backend etcd --node "$ETCD_ENDPOINT"
 put /apps/web/live green
-wait_until "nginx to serve green" sh -c "curl -fsS http://127.0.0.1:$NGINX_PORT/ | grep -q green"
+wait_until "nginx to serve green" answers "http://127.0.0.1:$NGINX_PORT/" "green 1"
 echo "nginx answers: $(curl -fsS "http://127.0.0.1:$NGINX_PORT/")"
 
 say "a bad value is refused; nginx keeps serving green"

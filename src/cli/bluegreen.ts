@@ -15,12 +15,12 @@ import { switchColor } from '../bluegreen/switch.js';
 import { createSystemctl } from '../bluegreen/systemctl.js';
 import { toggle } from '../bluegreen/toggle.js';
 import { COLORS, isColor } from '../bluegreen/types.js';
-import { RUN_OPTIONS } from '../config/option-table.js';
-import { resolveRunOptions } from '../config/run-options.js';
+import { BACKEND_OPTIONS } from '../config/option-table.js';
+import { backendOptionsOf, resolveRunOptions } from '../config/run-options.js';
 import { ConfigError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { EXIT_FAILED, EXIT_OK, exitWith, reportError } from './exit.js';
-import { backendOptionsOf, givenFlags } from './run-command.js';
+import { addTableOptions, givenFlags } from './options.js';
 
 export interface BluegreenDeps {
   loadBackend: (name: string, options: BackendOptions, logger: Logger) => Promise<Backend>;
@@ -38,12 +38,6 @@ const defaultDeps: BluegreenDeps = {
   env: process.env,
 };
 
-/** The run's options that choose and reach the backend, shared with the run. */
-const BACKEND_FLAGS = new Set([
-  'confdir', 'config-file', 'backend', 'node', 'file', 'prefix', 'username', 'password',
-  'auth-token', 'client-cert', 'client-key', 'client-ca-keys', 'log-level', 'log-format',
-]);
-
 const SECONDS_OPTIONS = {
   'health-timeout': { timing: 'healthTimeoutMs', describe: 'how long a started color may take to become healthy' },
   'verify-timeout': { timing: 'verifyTimeoutMs', describe: 'how long the proxy may take to serve the new color' },
@@ -51,9 +45,9 @@ const SECONDS_OPTIONS = {
   drain: { timing: 'drainMs', describe: 'deploy: seconds the old color keeps serving in-flight requests before it is stopped' },
 } as const satisfies Record<string, { timing: keyof Timing; describe: string }>;
 
-const addOptions = <T>(y: Argv<T>): Argv<T> => {
+const addOptions = <T>(y: Argv<T>, demandApp = true): Argv<T> => {
   let out = y
-    .option('app', { type: 'string', demandOption: true, describe: 'the application: keys under <prefix>/<app>/' })
+    .option('app', { type: 'string', demandOption: demandApp, describe: 'the application: keys under <prefix>/<app>/' })
     .option('health', { type: 'string', describe: "health URL path [default: the app's health key, else /health]" })
     .option('verify-url', { type: 'string', describe: 'a URL served by the proxy; a switch waits until it answers with the new color (X-Color header or the color in the body)' })
     .option('force', { type: 'boolean', default: false, describe: 'switch/toggle to an unhealthy color anyway' })
@@ -61,12 +55,7 @@ const addOptions = <T>(y: Argv<T>): Argv<T> => {
   for (const [flag, { timing, describe }] of Object.entries(SECONDS_OPTIONS)) {
     out = out.option(flag, { type: 'number', describe: `${describe} [default: ${DEFAULT_TIMING[timing] / 1000}]` }) as Argv<T>;
   }
-  for (const spec of RUN_OPTIONS.filter((s) => BACKEND_FLAGS.has(s.flag))) {
-    const describe = spec.defaultText ? `${spec.describe} [default: ${spec.defaultText}]` : spec.describe;
-    const type = spec.type === 'list' ? 'string' : spec.type === 'number' ? 'number' : 'string';
-    out = out.option(spec.flag, { type, describe, array: spec.type === 'list' ? true : undefined, group: 'Backend options:' }) as Argv<T>;
-  }
-  return out;
+  return addTableOptions(out, BACKEND_OPTIONS, 'Backend options:');
 };
 
 const timingOf = (argv: Record<string, unknown>): Timing => {
@@ -110,7 +99,7 @@ const handlerFor = (operation: Operation, deps: BluegreenDeps) => async (argv: R
   let code = EXIT_OK;
   const json = argv['json'] === true;
   try {
-    const options = await resolveRunOptions(givenFlags(argv), deps.env);
+    const options = await resolveRunOptions(givenFlags(argv, BACKEND_OPTIONS), deps.env);
     logger = createLogger({ level: options.logLevel, format: options.logFormat });
     const timing = timingOf(argv);
     backend = await deps.loadBackend(options.backend, backendOptionsOf(options), logger);
@@ -175,7 +164,8 @@ export const createBluegreenCommand = (overrides: Partial<BluegreenDeps> = {}): 
     command: 'bluegreen',
     describe: 'blue/green operations on one application',
     builder: (y) => {
-      let out = y;
+      // Declared here too (without demanding --app), so that `bluegreen --help` lists them.
+      let out = addOptions(y, false);
       for (const op of OPERATIONS) {
         out = out.command({
           command: op.command,

@@ -1,15 +1,14 @@
 // `switchyard check [--confdir DIR]`: load every resource and compile every
-// template, report every problem (not only the first), no backend.
-import { resolve } from 'node:path';
+// template, report every problem (not only the first), no backend. The
+// confdir and prefix come from flags, SWITCHYARD_* and switchyard.toml as
+// for the run (so switchyard.toml is checked too).
 import type { Argv } from 'yargs';
 import { listResourceFiles, loadResourceFile } from '../config/load-resources.js';
+import { CONFDIR_OPTIONS } from '../config/option-table.js';
+import { resolveRunOptions } from '../config/run-options.js';
 import { messageOf } from '../errors.js';
 import { EXIT_OK, EXIT_USAGE, exitWith } from './exit.js';
-
-interface CheckArgs {
-  confdir?: string;
-  prefix?: string;
-}
+import { addTableOptions, givenFlags } from './options.js';
 
 export const checkConfdir = async (confdir: string, prefix: string, print: (line: string) => void): Promise<number> => {
   let files: string[];
@@ -38,12 +37,17 @@ export const checkConfdir = async (confdir: string, prefix: string, print: (line
 export const checkCommand = {
   command: 'check',
   describe: 'load every resource and compile every template; no backend',
-  builder: (y: Argv) =>
-    y
-      .option('confdir', { type: 'string', describe: 'configuration directory', default: process.env['SWITCHYARD_CONFDIR'] ?? '/etc/switchyard' })
-      .option('prefix', { type: 'string', describe: 'global key prefix', default: process.env['SWITCHYARD_PREFIX'] ?? '' }),
-  handler: async (argv: CheckArgs): Promise<void> => {
-    const errors = await checkConfdir(resolve(argv.confdir ?? '/etc/switchyard'), argv.prefix ?? '', (l) => process.stdout.write(l + '\n'));
+  builder: (y: Argv) => addTableOptions(y, CONFDIR_OPTIONS, 'Options:'),
+  handler: async (argv: Record<string, unknown>): Promise<void> => {
+    const print = (line: string): void => void process.stdout.write(line + '\n');
+    let options;
+    try {
+      options = await resolveRunOptions(givenFlags(argv, CONFDIR_OPTIONS));
+    } catch (err) {
+      print(`error ${messageOf(err)}`);
+      return exitWith(EXIT_USAGE);
+    }
+    const errors = await checkConfdir(options.confdir, options.prefix, print);
     exitWith(errors ? EXIT_USAGE : EXIT_OK);
   },
 };

@@ -6,14 +6,19 @@ import { hideBin } from 'yargs/helpers';
 import { bluegreenCommand } from './bluegreen.js';
 import { checkCommand } from './check-command.js';
 import { checkFragmentCommand } from './check-fragment.js';
+import { confdArgs } from './confd-args.js';
 import { EXIT_USAGE } from './exit.js';
 import { renderCommand } from './render-command.js';
 import { addRunOptions, runCommandLazily } from './run-command.js';
+import { unknownFlagHint } from './usage-hint.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const main = async (args: string[]): Promise<void> => {
-  await yargs(args)
+  const cli = yargs(confdArgs(args));
+  // The options of the command being parsed (yargs keeps one instance and swaps them in).
+  const knownFlags = (): string[] => Object.keys((cli as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+  await cli
     .scriptName('switchyard')
     .usage('$0 [options]\n\nWatches keys in etcd, Consul, files or the environment, renders templates, checks, swaps, reloads, and rolls back on failure.')
     .command({
@@ -33,7 +38,8 @@ export const main = async (args: string[]): Promise<void> => {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`switchyard: ${msg}\nRun switchyard --help for usage.\n`);
+      const hint = unknownFlagHint(msg, knownFlags());
+      process.stderr.write(`switchyard: ${msg}\n${hint ? hint + '\n' : ''}Run switchyard --help for usage.\n`);
       process.exit(EXIT_USAGE);
     })
     .parseAsync();

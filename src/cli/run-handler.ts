@@ -1,14 +1,14 @@
 // The run: options → configuration → backend → --onetime or the daemon.
 import { loadBackend } from '../backends/index.js';
 import type { Backend } from '../backends/backend.js';
-import { resolveRunOptions } from '../config/run-options.js';
+import { backendOptionsOf, resolveRunOptions } from '../config/run-options.js';
 import { createLogger, type Logger } from '../log.js';
 import { cleanStaleStageFiles } from '../resource/pipeline.js';
 import { loadConfiguration } from '../daemon/configuration.js';
 import { runDaemon } from '../daemon/daemon.js';
 import { runOnce } from '../daemon/onetime.js';
 import { exitWith, reportError } from './exit.js';
-import { backendOptionsOf, givenFlags } from './run-command.js';
+import { givenFlags } from './options.js';
 
 export const runCommand = async (argv: Record<string, unknown>): Promise<void> => {
   let logger: Logger = createLogger();

@@ -1,6 +1,6 @@
 // Loads <confdir>/conf.d/*.toml into TemplateResources (confd-compatible).
-import { readdir } from 'node:fs/promises';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { access, readdir } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { joinKey } from '../backends/keys.js';
 import { ConfigError } from '../errors.js';
 import { gidOf, uidOf } from './accounts.js';
@@ -41,10 +41,11 @@ export const loadResourceFile = async (file: string, confdir: string, globalPref
   const keys = f.strings('keys') ?? f.fail('keys', 'is required (the key paths to fetch and watch)');
   const prefix = joinKey(globalPrefix, f.string('prefix') ?? '');
 
+  const srcPath = isAbsolute(src) ? src : join(confdir, 'templates', src);
   const resource: TemplateResource = {
     name: basename(file),
     file,
-    src: isAbsolute(src) ? src : join(confdir, 'templates', src),
+    src: srcPath,
     // A relative dest is taken relative to the confdir (handy for previews and examples).
     dest: resolve(confdir, dest),
     prefix,
@@ -77,6 +78,12 @@ export const loadResourceFile = async (file: string, confdir: string, globalPref
     const q = parseQuiescence(wait);
     resource.wait = typeof q === 'string' ? f.fail('wait', q) : q;
   }
+  // Checked last, so that the other mistakes in the file are named first.
+  await access(resource.src).catch((err: unknown) =>
+    (err as NodeJS.ErrnoException).code === 'ENOENT'
+      ? f.fail('src', `template ${resource.src} not found${isAbsolute(src) ? '' : ` (src is relative to ${join(confdir, 'templates')})`}`)
+      : f.fail('src', `template ${resource.src}: ${(err as Error).message}`),
+  );
   return resource;
 };
 
@@ -87,9 +94,13 @@ export const listResourceFiles = async (confdir: string): Promise<string[]> => {
     const names = (await readdir(dir)).filter((n) => n.endsWith('.toml') && !n.startsWith('.')).sort();
     return names.map((n) => join(dir, n));
   } catch (err) {
-    throw new ConfigError(dir, `cannot read the resource directory: ${(err as Error).message}`, { cause: err });
+    throw new ConfigError(dir, `cannot read the resource directory: ${(err as Error).message}${confdirHint(confdir)}`, { cause: err });
   }
 };
+
+// confd users point at conf.d itself; the confdir is the directory above it.
+const confdirHint = (confdir: string): string =>
+  basename(confdir) === 'conf.d' ? `; --confdir names the directory that holds conf.d/ and templates/: use --confdir ${dirname(confdir)}` : '';
 
 export const loadResources = async (confdir: string, globalPrefix: string): Promise<TemplateResource[]> => {
   const resources: TemplateResource[] = [];

@@ -18,15 +18,17 @@ export interface OptionSpec {
   cliOnly?: boolean;
   /** Never printed (passwords, tokens). */
   secret?: boolean;
+  /** Also an option of the commands that reach the backend without running (bluegreen). */
+  backend?: boolean;
 }
 
 export const RUN_OPTIONS: readonly OptionSpec[] = [
-  { name: 'confdir', flag: 'confdir', type: 'string', describe: 'reads DIR/conf.d/*.toml and DIR/templates/', defaultText: '/etc/switchyard' },
-  { name: 'configFile', flag: 'config-file', type: 'string', describe: 'global TOML options', defaultText: 'DIR/switchyard.toml', cliOnly: true },
-  { name: 'backend', flag: 'backend', type: 'string', describe: 'etcd, consul, file or env', defaultText: 'etcd' },
-  { name: 'nodes', flag: 'node', type: 'list', describe: "the backend's endpoints (repeatable)", defaultText: 'etcd http://127.0.0.1:2379, consul http://127.0.0.1:8500' },
-  { name: 'files', flag: 'file', type: 'list', describe: "the file backend's YAML/JSON documents (repeatable)" },
-  { name: 'prefix', flag: 'prefix', type: 'string', describe: "global key prefix, joined before each resource's prefix", defaultText: '""' },
+  { name: 'confdir', flag: 'confdir', type: 'string', describe: 'reads DIR/conf.d/*.toml and DIR/templates/', defaultText: '/etc/switchyard', backend: true },
+  { name: 'configFile', flag: 'config-file', type: 'string', describe: 'global TOML options', defaultText: 'DIR/switchyard.toml', cliOnly: true, backend: true },
+  { name: 'backend', flag: 'backend', type: 'string', describe: 'etcd, consul, file or env', defaultText: 'etcd', backend: true },
+  { name: 'nodes', flag: 'node', type: 'list', describe: "the backend's endpoints (repeatable)", defaultText: 'etcd http://127.0.0.1:2379, consul http://127.0.0.1:8500', backend: true },
+  { name: 'files', flag: 'file', type: 'list', describe: "the file backend's YAML/JSON documents (repeatable)", backend: true },
+  { name: 'prefix', flag: 'prefix', type: 'string', describe: "global key prefix, joined before each resource's prefix", defaultText: '""', backend: true },
   { name: 'onetime', flag: 'onetime', type: 'boolean', describe: 'render every resource once, run checks and reloads, exit' },
   { name: 'watch', flag: 'watch', type: 'boolean', describe: 'event-driven watch (default unless --onetime or --interval)' },
   { name: 'interval', flag: 'interval', type: 'number', describe: 'poll every S seconds instead of watching' },
@@ -35,16 +37,22 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'keepStageFile', flag: 'keep-stage-file', type: 'boolean', describe: 'keep the staged file when its check fails, to look at it' },
   { name: 'wait', flag: 'wait', type: 'string', describe: 'quiescence MIN[:MAX]: after a change wait MIN for more, never longer than MAX' },
   { name: 'commandTimeout', flag: 'command-timeout', type: 'string', describe: 'time limit of one check or reload command', defaultText: '60s' },
-  { name: 'logLevel', flag: 'log-level', type: 'string', describe: 'debug, info, warn or error', defaultText: 'info' },
-  { name: 'logFormat', flag: 'log-format', type: 'string', describe: 'text or json', defaultText: 'text' },
-  { name: 'username', flag: 'username', type: 'string', describe: 'etcd user' },
-  { name: 'password', flag: 'password', type: 'string', describe: 'etcd password (also SWITCHYARD_PASSWORD)', secret: true },
-  { name: 'authToken', flag: 'auth-token', type: 'string', describe: 'Consul ACL token (also CONSUL_HTTP_TOKEN)', secret: true },
-  { name: 'clientCert', flag: 'client-cert', type: 'string', describe: 'TLS client certificate for the backend' },
-  { name: 'clientKey', flag: 'client-key', type: 'string', describe: 'TLS client key for the backend' },
-  { name: 'clientCaKeys', flag: 'client-ca-keys', type: 'string', describe: "CA certificate(s) to verify the backend's TLS" },
+  { name: 'logLevel', flag: 'log-level', type: 'string', describe: 'debug, info, warn or error', defaultText: 'info', backend: true },
+  { name: 'logFormat', flag: 'log-format', type: 'string', describe: 'text or json', defaultText: 'text', backend: true },
+  { name: 'username', flag: 'username', type: 'string', describe: 'etcd user', backend: true },
+  { name: 'password', flag: 'password', type: 'string', describe: 'etcd password (also SWITCHYARD_PASSWORD)', secret: true, backend: true },
+  { name: 'authToken', flag: 'auth-token', type: 'string', describe: 'Consul ACL token (also CONSUL_HTTP_TOKEN)', secret: true, backend: true },
+  { name: 'clientCert', flag: 'client-cert', type: 'string', describe: 'TLS client certificate for the backend', backend: true },
+  { name: 'clientKey', flag: 'client-key', type: 'string', describe: 'TLS client key for the backend', backend: true },
+  { name: 'clientCaKeys', flag: 'client-ca-keys', type: 'string', describe: "CA certificate(s) to verify the backend's TLS", backend: true },
   { name: 'metricsAddr', flag: 'metrics-addr', type: 'string', describe: 'serve /metrics, /healthz and a status page on HOST:PORT' },
 ];
+
+/** The options every command that reaches the backend shares with the run. */
+export const BACKEND_OPTIONS: readonly OptionSpec[] = RUN_OPTIONS.filter((s) => s.backend);
+
+/** The options that say where the configuration is (check reads no more). */
+export const CONFDIR_OPTIONS: readonly OptionSpec[] = RUN_OPTIONS.filter((s) => ['confdir', 'configFile', 'prefix'].includes(s.name));
 
 /** "log-level" → "log_level" (the key in switchyard.toml). */
 export const tomlKeyOf = (spec: OptionSpec): string => (spec.name === 'nodes' ? 'nodes' : spec.name === 'files' ? 'files' : spec.flag.replace(/-/g, '_'));

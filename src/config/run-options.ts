@@ -9,7 +9,8 @@ import { addSecret, LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js'
 import { parseDuration, parseQuiescence } from './duration.js';
 import { envNameOf, RUN_OPTIONS, tomlKeyOf, type OptionSpec } from './option-table.js';
 import type { Quiescence } from './resource.js';
-import { readToml, rejectUnknownKeys } from './toml.js';
+import { canonicalOptionsTable } from './confd-toml.js';
+import { readToml } from './toml.js';
 
 export type Mode = 'onetime' | 'watch' | 'interval';
 
@@ -32,6 +33,18 @@ export interface RunOptions extends Omit<BackendOptions, 'requestTimeoutMs'> {
 }
 
 export type RawOptions = Record<string, unknown>;
+
+/** What the backend itself needs of the run's options. */
+export const backendOptionsOf = ({ nodes, files, username, password, authToken, clientCert, clientKey, clientCaKeys }: RunOptions): BackendOptions => ({
+  nodes,
+  files,
+  username,
+  password,
+  authToken,
+  clientCert,
+  clientKey,
+  clientCaKeys,
+});
 
 const coerce = (spec: OptionSpec, value: unknown, source: string): unknown => {
   const bad = (expected: string): never => {
@@ -67,9 +80,8 @@ const fromEnv = (env: NodeJS.ProcessEnv): RawOptions => {
 };
 
 const fromFile = async (file: string): Promise<RawOptions> => {
-  const table = await readToml(file);
   const specs = RUN_OPTIONS.filter((s) => !s.cliOnly);
-  rejectUnknownKeys(file, table, specs.map(tomlKeyOf), 'top level');
+  const table = canonicalOptionsTable(file, await readToml(file), specs.map(tomlKeyOf));
   const out: RawOptions = {};
   for (const spec of specs) {
     const v = table[tomlKeyOf(spec)];
@@ -84,6 +96,9 @@ const fromFile = async (file: string): Promise<RawOptions> => {
   }
   return out;
 };
+
+/** confd's names for the stores switchyard reads the same way. */
+const BACKEND_ALIASES: Readonly<Record<string, BackendName>> = { etcdv3: 'etcd' };
 
 const pick = <T>(value: unknown, allowed: readonly T[], key: string): T => {
   if (allowed.includes(value as T)) return value as T;
@@ -103,7 +118,8 @@ export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEn
   const fileOpts = existsSync(configFile) ? await fromFile(configFile) : {};
   const m: RawOptions = { ...fileOpts, ...envOpts, ...flags };
 
-  const backend = pick(m['backend'] ?? 'etcd', BACKEND_NAMES, 'backend');
+  const backendName = m['backend'] ?? 'etcd';
+  const backend = pick(BACKEND_ALIASES[String(backendName)] ?? backendName, BACKEND_NAMES, 'backend');
   const onetime = m['onetime'] === true;
   const interval = m['interval'] as number | undefined;
   if (onetime && interval !== undefined) {

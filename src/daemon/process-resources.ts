@@ -78,7 +78,7 @@ const processOne = async (
   }
   let rendered;
   try {
-    rendered = await renderTemplate(template, { values, prefix: resource.prefix, fetchService });
+    rendered = await renderTemplate(template, { values, prefix: resource.prefix, keys: resource.paths, fetchService });
   } catch (err) {
     const error = new ResourceError(resource.name, 'render', messageOf(err), { cause: err });
     return { resource, ok: false, error, services: [] };

@@ -4,9 +4,10 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { handlebars } from './environment.js';
 import { ConfigError, messageOf } from '../errors.js';
-import { TemplateRenderError } from './errors.js';
+import { TemplateRenderError, TemplateSyntaxError } from './errors.js';
 import { ParseFailure, parseRepairingBraces } from './close-braces.js';
 import type { Parsed } from './close-braces.js';
+import { findGoConstruct } from './go-syntax.js';
 import { checkTemplateAst, lexerLocation, syntaxErrorOf } from './syntax.js';
 import type { TemplateAst } from './syntax.js';
 import { createPass, publicResult, registerPass } from './pass.js';
@@ -29,6 +30,11 @@ const generate = (ast: TemplateAst) => {
 };
 
 const buildTemplate = (source: string, file: string): CompiledTemplate => {
+  const go = findGoConstruct(source);
+  if (go) {
+    const detail = `Go-template syntax ${go.tag}: switchyard templates are Handlebars (${go.advice}); \`switchyard migrate confd SRC_CONFDIR DEST_CONFDIR\` converts confd templates`;
+    throw new TemplateSyntaxError(file, detail, go.position);
+  }
   let fn: ReturnType<typeof generate>;
   let parsed: Parsed<TemplateAst> | undefined;
   try {

@@ -7,6 +7,11 @@ export interface RenderContext {
   /** The resource's full prefix; helper keys are relative to it. */
   prefix: string;
   /**
+   * The absolute key paths the resource fetches (its `keys` under its
+   * prefix), when known: a missing key outside them is reported as such.
+   */
+  keys?: readonly string[];
+  /**
    * Healthy instances of a catalog service, or undefined when they have not
    * been fetched yet (the render then records the name in
    * RenderResult.services so the caller can fetch it and render again).

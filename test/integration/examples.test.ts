@@ -1,13 +1,27 @@
-// The examples run as their READMEs say: the quickstart with the file backend,
-// and the loopback scripts with real etcd, nginx and HAProxy.
+// The examples run as their READMEs say: every example's run.sh against the
+// real etcd, Consul, nginx and HAProxy, asserting what its README promises,
+// and leaving no process and no file behind.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { consulBinary } from '../harness/consul.js';
 import { REPO, runCli } from '../harness/cli.js';
 
 const run = promisify(execFile);
+
+/** Runs an example's run.sh with its own TMPDIR; checks that it left nothing there. */
+const runExample = async (script: string, args: string[] = []): Promise<string> => {
+  const tmp = mkdtempSync(join(tmpdir(), 'switchyard-example-test-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp };
+  if (script.startsWith('consul-')) env['SWITCHYARD_CONSUL_BIN'] = consulBinary();
+  const { stdout } = await run('bash', [join(REPO, 'examples', script), ...args], { timeout: 150_000, env });
+  expect(readdirSync(tmp)).toEqual([]);
+  rmdirSync(tmp);
+  return stdout;
+};
 
 describe('examples', () => {
   it('quickstart renders with the file backend', async () => {
@@ -18,18 +32,47 @@ describe('examples', () => {
     expect(out).toContain('server 127.0.0.1:9102 max_fails=3 fail_timeout=5s;');
   });
 
+  it('quickstart/run.sh prints the rendered file and nothing else', async () => {
+    const stdout = await runExample('quickstart/run.sh');
+    expect(stdout.startsWith("# Rendered by switchyard from app.example.com's keys. Do not edit.\nupstream app_live {\n    server 127.0.0.1:9001;")).toBe(true);
+    expect(stdout).toContain('    server 127.0.0.1:9101 max_fails=3 fail_timeout=5s;\n    server 127.0.0.1:9102 max_fails=3 fail_timeout=5s;');
+    expect(stdout.trimEnd().endsWith('}')).toBe(true);
+  }, 60_000);
+
   it('etcd-nginx-bluegreen/run.sh switches nginx from blue to green and refuses a bad value', async () => {
-    const { stdout } = await run('bash', [join(REPO, 'examples/etcd-nginx-bluegreen/run.sh')], { timeout: 90_000 });
-    expect(stdout).toMatch(/switchyard --onetime[\s\S]*nginx answers: blue 1/);
-    expect(stdout).toMatch(/switching live to green[\s\S]*nginx answers: green 1/);
-    expect(stdout).toMatch(/render failed[\s\S]*nginx answers: green 1/);
-    expect(stdout).toMatch(/==> done/);
-  }, 120_000);
+    const stdout = await runExample('etcd-nginx-bluegreen/run.sh');
+    expect(stdout).toMatch(/switchyard --onetime\n[\s\S]*nginx answers: blue 1\n/);
+    expect(stdout).toMatch(/switching live to green[\s\S]*nginx answers: green 1\n/);
+    expect(stdout).toMatch(/render failed.*hostPort[\s\S]*nginx answers: green 1\n\n==> done/);
+    expect(stdout).toContain('examples/blue-green/nginx/reload.sh');
+  }, 180_000);
 
   it('etcd-haproxy/run.sh follows servers added and removed in etcd', async () => {
-    const { stdout } = await run('bash', [join(REPO, 'examples/etcd-haproxy/run.sh')], { timeout: 90_000 });
+    const stdout = await runExample('etcd-haproxy/run.sh');
     expect(stdout).toMatch(/ {4}server b 127\.0\.0\.1:\d+ check inter 1s/);
     expect(stdout).not.toMatch(/ {4}server a /);
-    expect(stdout).toMatch(/HAProxy answers: green 1/);
-  }, 120_000);
+    expect(stdout).toMatch(/HAProxy answers: green 1\n\n==> done/);
+    expect(stdout).toContain('examples/blue-green/haproxy/reload.sh');
+  }, 180_000);
+
+  it.each(['nginx', 'haproxy'])('blue-green/%s/run.sh switches to green and back through the proxy', async (proxy) => {
+    const stdout = await runExample(`blue-green/${proxy}/run.sh`);
+    expect(stdout).toContain(`examples/blue-green/${proxy}/reload.sh`);
+    expect(stdout).toMatch(new RegExp(`${proxy} answers: blue 1\\n[\\s\\S]*switch ok: green is live\\n${proxy} answers: green 1\\n[\\s\\S]*switch ok: blue is live\\n${proxy} answers: blue 1\\n`));
+  }, 180_000);
+
+  it('consul-haproxy-catalog/run.sh follows the catalog, the key and a failing health check', async () => {
+    const stdout = await runExample('consul-haproxy-catalog/run.sh');
+    expect(stdout).toMatch(/ {4}server web-a 127\.0\.0\.1:\d+ check inter 2s\n {4}server web-b 127\.0\.0\.1:\d+ check inter 2s backup\n/);
+    expect(stdout).toMatch(/HAProxy answers: blue A\n[\s\S]*HAProxy answers: green B\n/);
+    const [, afterStop = '', afterBack = ''] = stdout.split(/==> B stops.*\n|==> B is back.*\n/);
+    expect(afterStop).toMatch(/^ {4}server web-a 127\.0\.0\.1:\d+ check inter 2s\n\n$/);
+    expect(afterBack).toMatch(/^ {4}server web-a 127\.0\.0\.1:\d+ check inter 2s\n {4}server web-b 127\.0\.0\.1:\d+ check inter 2s\n\n==> done/);
+  }, 180_000);
+
+  it('consul-nginx-bluegreen/run.sh switches nginx from blue to green and refuses a bad value', async () => {
+    const stdout = await runExample('consul-nginx-bluegreen/run.sh');
+    expect(stdout).toMatch(/switching live to green in Consul\nnginx answers: blue 1\nconsul kv put app\/live green\nnginx answers: green 2\n/);
+    expect(stdout).toMatch(/render failed.*hostPort[\s\S]*nginx answers: green 2\n\n==> done/);
+  }, 180_000);
 });

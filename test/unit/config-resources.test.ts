@@ -16,6 +16,7 @@ beforeEach(async () => {
   confdir = await mkdtemp(join(tmpdir(), 'sy-conf-'));
   await mkdir(join(confdir, 'conf.d'));
   await mkdir(join(confdir, 'templates'));
+  for (const name of ['a', 'b', 'app.hbs']) await writeFile(join(confdir, 'templates', name), 'x\n');
 });
 
 describe('conf.d resources', () => {
@@ -54,6 +55,21 @@ wait = "200ms:2s"
   it('maps owner and group names to ids', async () => {
     const file = await write('o.toml', '[template]\nsrc="a"\ndest="/x"\nkeys=["/a"]\nowner="root"\ngroup="root"\n');
     expect(await loadResourceFile(file, confdir, '')).toMatchObject({ uid: 0, gid: 0, prefix: '/' });
+  });
+
+  it('names the resource file and its src key when the template is missing', async () => {
+    const file = await write('gone.toml', '[template]\nsrc="missing.hbs"\ndest="/x"\nkeys=["/a"]\n');
+    const err = await loadResourceFile(file, confdir, '').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).file).toBe(file);
+    expect((err as ConfigError).key).toBe('template.src');
+    expect((err as Error).message).toContain(`template ${join(confdir, 'templates', 'missing.hbs')} not found (src is relative to ${join(confdir, 'templates')})`);
+  });
+
+  it('hints at the parent directory when --confdir names conf.d itself', async () => {
+    const err = await loadResources(join(confdir, 'conf.d'), '').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toContain(`use --confdir ${confdir}`);
   });
 
   it('rejects an unknown key, naming the file and the key', async () => {

@@ -55,6 +55,34 @@ describe('run options', () => {
     expect(String((err as Error).message) + ' ' + String((err as ConfigError).key)).toMatch(pattern);
   });
 
+  it("accepts confd's backend names and confd.toml's spellings", async () => {
+    expect((await resolveRunOptions({ confdir, backend: 'etcdv3' }, {})).backend).toBe('etcd');
+    await writeFile(
+      join(confdir, 'switchyard.toml'),
+      'backend = "etcdv3"\nnodes = ["http://10.0.0.1:2379"]\nlog-level = "debug"\nclient_cert = "c.pem"\nclient_cakeys = "ca.pem"\nsync-only = true\n',
+    );
+    expect(await resolveRunOptions({ confdir }, {})).toMatchObject({
+      backend: 'etcd',
+      nodes: ['http://10.0.0.1:2379'],
+      logLevel: 'debug',
+      clientCert: 'c.pem',
+      clientCaKeys: 'ca.pem',
+      syncOnly: true,
+    });
+  });
+
+  it.each([
+    ['srv_domain = "example.com"\n', 'srv_domain', /DNS SRV/],
+    ['log_levle = "debug"\n', 'log_levle', /unknown key \(did you mean log_level\?\)/],
+    ['log-level = "debug"\nlog_level = "info"\n', 'log_level', /given twice/],
+  ])('answers %j in switchyard.toml with the right name', async (text, key, pattern) => {
+    await writeFile(join(confdir, 'switchyard.toml'), text);
+    const err = await resolveRunOptions({ confdir }, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).key).toBe(key);
+    expect((err as Error).message).toMatch(pattern);
+  });
+
   it('rejects an unknown key in switchyard.toml, naming it', async () => {
     const file = join(confdir, 'switchyard.toml');
     await writeFile(file, 'bakend = "etcd"\n');

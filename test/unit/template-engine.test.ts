@@ -110,7 +110,7 @@ describe('a "}" right after a tag, as nginx and HAProxy blocks end', () => {
     expect(renderText('a { b { {{#if (exists "/v")}}c;{{/if}}}}', { '/v': 'x' })).toBe('a { b { c;}}');
     expect(renderText('{{getv "/v" ~}}}  x', { '/v': 'v' })).toBe('v}  x');
     const err = renderError('{{#if a}}x{{/if}}}{{#if b}}y{{/if}}}{{getv "/nope"}}');
-    expect(err.message).toBe(`${TEMPLATE_FILE}:1:37: getv: key "/nope" (/nope) not found`);
+    expect(err.message).toBe(`${TEMPLATE_FILE}:1:37: getv: key "/nope" (/nope) not found with no prefix`);
     const syntax = syntaxError('{{#if a}}x{{/if}}}{{#if b}}y{{/if}}} {{getV "/x"}}');
     expect([syntax.line, syntax.column]).toEqual([1, 38]);
     expect(syntaxError('{{#if a}}{{/if}}} {{getv "a" (}}').column).toBe(31);
@@ -121,9 +121,9 @@ describe('render errors', () => {
   it('names the missing key as written and in full, with the position', () => {
     const err = renderError('a\n  b {{getv "/port"}}', {}, '/app');
     expect(err).toBeInstanceOf(TemplateRenderError);
-    expect(err.message).toBe(`${TEMPLATE_FILE}:2:5: getv: key "/port" (/app/port) not found`);
+    expect(err.message).toBe(`${TEMPLATE_FILE}:2:5: getv: key "/port" (/app/port) not found under the prefix /app`);
     const e = err as TemplateRenderError;
-    expect([e.file, e.key, e.detail, e.line, e.column]).toEqual([TEMPLATE_FILE, '/port', 'getv: key "/port" (/app/port) not found', 2, 5]);
+    expect([e.file, e.key, e.detail, e.line, e.column]).toEqual([TEMPLATE_FILE, '/port', 'getv: key "/port" (/app/port) not found under the prefix /app', 2, 5]);
   });
 
   it('names the helper and what was wrong for a misused helper, also inside subexpressions', () => {
@@ -134,7 +134,7 @@ describe('render errors', () => {
 
   it('keeps the error raised deep inside a block', () => {
     const err = renderError('{{#each (ls "/a")}}\n{{#if (eq this "b")}}{{getv "/nope"}}{{/if}}{{/each}}', { '/a/b': '1' });
-    expect(err.message).toBe(`${TEMPLATE_FILE}:2:22: getv: key "/nope" (/nope) not found`);
+    expect(err.message).toBe(`${TEMPLATE_FILE}:2:22: getv: key "/nope" (/nope) not found with no prefix`);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderError, renderText } from './template-support.js';
+import { compileTemplateSource } from '../../src/template/engine.js';
+import { contextOf, renderError, renderText } from './template-support.js';
 
 const store = {
   '/app/port': '9001',
@@ -87,5 +88,34 @@ describe('ls, lsdir and exists', () => {
 
   it('exists is a boolean usable in #if', () => {
     expect(render('{{exists "/port"}} {{exists "/upstream"}} {{#if (exists "/nope")}}yes{{else}}no{{/if}}')).toBe('true false no');
+  });
+});
+
+describe('a missing key', () => {
+  const errorOf = (source: string, values: Record<string, string>, prefix: string, keys?: string[]): string => {
+    try {
+      compileTemplateSource(source, '/tmp/switchyard-missing-key.hbs').render(contextOf(values, prefix, keys ? { keys } : {}));
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error(`expected ${source} to fail`);
+  };
+
+  it('names the prefix it used and where the key exists instead', () => {
+    const message = errorOf('{{getv "/port"}}', { '/web/port': '80', '/app/live': 'blue' }, '/app');
+    expect(message).toContain('key "/port" (/app/port) not found under the prefix /app; it exists as /web/port: is the prefix right?');
+  });
+
+  it('sees a key written with the prefix already in it', () => {
+    expect(errorOf('{{getv "/app/port"}}', { '/app/port': '80' }, '/app')).toContain('(/app/app/port) not found under the prefix /app; it exists as /app/port');
+  });
+
+  it("says when the key is outside the resource's keys", () => {
+    const message = errorOf('{{getv "/port"}}', { '/app/live': 'blue' }, '/app', ['/app/live', '/app/blue']);
+    expect(message).toContain("/app/port is outside the resource's keys (/app/live, /app/blue), so it is never fetched: add it to keys");
+  });
+
+  it('says neither when the key is simply missing', () => {
+    expect(errorOf('{{getv "/port"}}', { '/app/live': 'blue' }, '/app', ['/app'])).toMatch(/not found under the prefix \/app$/);
   });
 });

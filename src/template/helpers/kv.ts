@@ -1,18 +1,32 @@
 // confd's key helpers. Keys are relative to the resource prefix; the pairs
 // returned carry the relative key, as confd's do.
-import { normalizeKey } from '../../backends/keys.js';
+import { isKeyUnder, normalizeKey } from '../../backends/keys.js';
 import { asString, expectArity } from '../args.js';
 import { HelperError } from '../errors.js';
 import { BadPatternError } from '../glob.js';
 import type { KeyPair } from '../key-view.js';
 import type { HelperScope, HelperTable } from '../state.js';
+import type { RenderContext } from '../types.js';
 
 /** The value of a key, or an error naming the key as written and in full. */
 export const requireValue = ({ state }: HelperScope, key: string, fallback?: string): string => {
   const value = state.view.get(key);
   if (value !== undefined) return value;
   if (fallback !== undefined) return fallback;
-  throw new HelperError(`key ${JSON.stringify(key)} (${state.view.fullKey(key)}) not found`, key);
+  throw new HelperError(missingKeyMessage(state.view.fullKey(key), key, state.view.prefix, state.context), key);
+};
+
+/** Where a missing key was looked for, and where it is instead, if anywhere. */
+export const missingKeyMessage = (full: string, key: string, prefix: string, context: RenderContext): string => {
+  let message = `key ${JSON.stringify(key)} (${full}) not found ${prefix === '/' ? 'with no prefix' : `under the prefix ${prefix}`}`;
+  const keys = context.keys;
+  if (keys && !keys.some((path) => isKeyUnder(full, path))) {
+    return `${message}; ${full} is outside the resource's keys (${keys.join(', ')}), so it is never fetched: add it to keys`;
+  }
+  const relative = normalizeKey(key);
+  const elsewhere = [...context.values.keys()].filter((k) => k !== full && (k === relative || k.endsWith(relative))).sort();
+  if (elsewhere.length > 0) message += `; it exists as ${elsewhere.slice(0, 3).join(', ')}${elsewhere.length > 3 ? ', …' : ''}: is the prefix right?`;
+  return message;
 };
 
 /** Pairs matching a pattern; a malformed pattern is an error naming it. */
