@@ -12,7 +12,12 @@ import { renderCommand } from './render-command.js';
 import { addRunOptions, runCommandLazily } from './run-command.js';
 import { unknownFlagHint } from './usage-hint.js';
 
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** Set by the bundler (scripts/bundle.mjs); the unbundled build reads package.json. */
+declare const SWITCHYARD_VERSION: string | undefined;
+const version =
+  typeof SWITCHYARD_VERSION === 'string'
+    ? SWITCHYARD_VERSION
+    : (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const main = async (args: string[]): Promise<void> => {
   const cli = yargs(confdArgs(args));
@@ -45,4 +50,5 @@ export const main = async (args: string[]): Promise<void> => {
     .parseAsync();
 };
 
-await main(hideBin(process.argv));
+// Not a top-level await: the bundle is CommonJS. A rejection ends the process as an uncaught error.
+void main(hideBin(process.argv));

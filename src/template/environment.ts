@@ -1,7 +1,7 @@
 // The isolated Handlebars environment: switchyard's helpers, each wrapped so
 // it gets its arguments without Handlebars' options object and so a failure
 // becomes a TemplateRenderError naming file, line, column and helper.
-import { createRequire } from 'node:module';
+import * as handlebarsModule from 'handlebars';
 import { messageOf } from '../errors.js';
 import { HelperError, TemplateRenderError } from './errors.js';
 import type { TemplatePosition } from './errors.js';
@@ -45,8 +45,9 @@ const wrap = (name: string, helper: Helper) =>
     }
   };
 
-// handlebars is CommonJS; require() gives its module.exports as typed.
-const Handlebars = createRequire(import.meta.url)('handlebars') as typeof import('handlebars');
+// handlebars is CommonJS: Node (and the bundle) give its module.exports as the
+// default export. A static import, so the bundler includes it.
+const Handlebars = (handlebarsModule as { default?: typeof handlebarsModule }).default ?? handlebarsModule;
 
 export const handlebars = Handlebars.create();
 for (const [name, helper] of Object.entries(allHelpers)) handlebars.registerHelper(name, wrap(name, helper));

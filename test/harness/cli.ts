@@ -1,4 +1,4 @@
-// Runs the built CLI (./bin/switchyard → dist/) as users do: once, or as a
+// Runs the built CLI (./bin/switchyard → dist/bundle/) as users do: once, or as a
 // long-running watcher whose log the test can wait on. Watchers are stopped
 // by PID at the end; none outlives the test run.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +10,7 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = join(REPO, 'bin/switchyard');
 
 const requireBuild = (): void => {
-  if (!existsSync(join(REPO, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  if (!existsSync(join(REPO, 'dist/bundle/switchyard.mjs'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
 };
 
 export interface CliResult {
