@@ -11,11 +11,11 @@
 //   npm run build && npm run bench:switch -- [--switches 100] [--interval-ms 100]
 //        [--via switchyard,direct] [--proxy nginx,haproxy] [--mode close,keepalive]
 //        [--connections 16] [--threads 2] [--nginx-keepalive-timeout 0] [--json]
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { listProcesses } from '../test/harness/processes.js';
 import { startBackend, type Backend, type Color } from './lib/backends.js';
 import type { ProxyKind } from './lib/proxies.js';
 import { runScenario, type ConnectionMode, type ScenarioResult } from './lib/scenario.js';
@@ -53,17 +53,11 @@ const COLUMNS: Array<[string, (r: ScenarioResult) => string | number]> = [
 const printRow = (cells: Array<string | number>): void => console.log(`| ${cells.join(' | ')} |`);
 
 // Processes of this run still alive: children of the bench, or anything started with a path under root.
-const leftovers = (root: string): string => {
-  const found: string[] = [];
-  for (const args of [['-a', '-P', String(process.pid)], ['-a', '-f', root]]) {
-    try {
-      found.push(execFileSync('pgrep', args, { encoding: 'utf8' }).trim());
-    } catch {
-      // pgrep exits 1 when nothing matches.
-    }
-  }
-  return found.filter(Boolean).join('\n');
-};
+const leftovers = (root: string): string =>
+  listProcesses()
+    .filter((p) => p.pid !== process.pid && (p.ppid === process.pid || p.cmdline.includes(root)))
+    .map((p) => `${p.pid} ${p.cmdline}`)
+    .join('\n');
 
 const main = async (): Promise<number> => {
   const { values } = parseArgs({

@@ -30,8 +30,12 @@ export interface WrkResult {
   p99Us: number;
 }
 
-/** Requests that did not get a 2xx answer: non-2xx plus every socket error. */
-export const failedRequests = (r: WrkResult): number => r.non2xx + r.connect + r.read + r.write + r.timeout;
+/**
+ * Requests that did not get a 2xx answer naming a color: non-2xx answers, 2xx
+ * answers whose body names neither color (a default page, an error page
+ * served with 200), and every socket error.
+ */
+export const failedRequests = (r: WrkResult): number => r.requests - r.blue - r.green + r.connect + r.read + r.write + r.timeout;
 
 export interface WrkRun {
   /** Resolves with the totals once wrk ends (its duration passed, or stop()). */

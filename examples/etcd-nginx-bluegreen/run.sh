@@ -32,10 +32,12 @@ http {
     }
 }
 CONF
-printf 'upstream web_live { server %s; }\n' "$BLUE_ADDR" >"$WORK/upstream.conf"
+# Until switchyard renders it, the upstream points nowhere: nginx answers 502.
+printf 'upstream web_live { server 127.0.0.1:%s; }\n' "$(free_port)" >"$WORK/upstream.conf"
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log"
 PIDS+=("$(cat "$WORK/nginx/nginx.pid")")
-wait_until "nginx on $NGINX_PORT" curl -fsS "http://127.0.0.1:$NGINX_PORT/"
+wait_until "nginx on $NGINX_PORT" curl -sS -o /dev/null "http://127.0.0.1:$NGINX_PORT/"
+echo "nginx answers before switchyard: HTTP $(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NGINX_PORT/")"
 
 say "the switchyard resource"
 mkdir -p "$WORK/confdir/conf.d"
@@ -53,6 +55,8 @@ cat "$WORK/confdir/conf.d/web.toml"
 
 say "switchyard --onetime"
 "$SWITCHYARD" --onetime --confdir "$WORK/confdir" --backend etcd --node "$ETCD_ENDPOINT"
+# nginx -s reload only signals the master: the new workers start a moment later.
+wait_until "nginx to serve blue" sh -c "curl -fsS http://127.0.0.1:$NGINX_PORT/ | grep -q blue"
 echo "nginx answers: $(curl -fsS "http://127.0.0.1:$NGINX_PORT/")"
 
 say "switchyard watching; switching live to green in etcd"

@@ -1,6 +1,6 @@
 // The CLI as users meet it, with the file backend (no server): exit codes,
 // check, render, JSON logs, watching files, --interval, --sync-only, SIGTERM.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, REPO, runCli, startWatcher, type Watcher } from '../harness/cli.js';
@@ -84,13 +84,19 @@ describe('switchyard CLI basics', () => {
   });
 
   it('--sync-only writes the file without running the check or reload commands', async () => {
-    const { args, dest, conf } = fileSetup({ check_cmd: 'false', reload_cmd: `touch ${join('/nonexistent-dir', 'x')}` });
+    const marks = makeConfdir().dir;
+    const checked = join(marks, 'checked');
+    const reloaded = join(marks, 'reloaded');
+    const { args, dest } = fileSetup({ check_cmd: `sh -c "touch ${checked}; exit 1"`, reload_cmd: `touch ${reloaded}` });
     expect((await runCli([...args, '--onetime'])).code).toBe(1);
     expect(read(dest)).toBe('');
+    expect(existsSync(checked)).toBe(true); // the commands are live: without --sync-only the check ran
+    rmSync(checked);
     const r = await runCli([...args, '--onetime', '--sync-only']);
     expect(r.code, r.stderr).toBe(0);
     expect(read(dest)).toBe('port=9001\n');
-    expect(existsSync(join(conf.dir, 'x'))).toBe(false);
+    expect(existsSync(checked)).toBe(false);
+    expect(existsSync(reloaded)).toBe(false);
   });
 
   it('watches the data file and re-renders on change', async () => {
@@ -145,12 +151,17 @@ describe('switchyard CLI basics', () => {
   });
 
   it('never logs the password, even at debug level', async () => {
-    const { conf } = fileSetup();
     const secret = 'hunter2-very-secret';
-    const r = await runCli(['--onetime', '--confdir', conf.dir, '--backend', 'etcd', '--node', 'http://127.0.0.1:1', '--username', 'root', '--log-level', 'debug'], {
+    const unreachable = await runCli(['--onetime', '--confdir', fileSetup().conf.dir, '--backend', 'etcd', '--node', 'http://127.0.0.1:1', '--username', 'root', '--log-level', 'debug'], {
       env: { SWITCHYARD_PASSWORD: secret },
     });
-    expect(r.code).toBe(1);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr + unreachable.stdout).not.toContain(secret);
+    // A reload command that prints its environment: the debug log shows its output, masked.
+    const { args } = fileSetup({ reload_cmd: 'sh -c \'echo "reload with $SWITCHYARD_PASSWORD"\'' });
+    const r = await runCli([...args, '--onetime', '--log-level', 'debug'], { env: { SWITCHYARD_PASSWORD: secret } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('reload with ***');
     expect(r.stderr + r.stdout).not.toContain(secret);
   });
 });

@@ -1,7 +1,7 @@
 // The whole pipeline through the CLI, against a real etcd and a real nginx:
 // --onetime switches the upstream nginx serves; a value that fails `nginx -t`
 // and a reload that fails leave the proxy serving the previous config.
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../harness/cli.js';
@@ -112,12 +112,34 @@ describe('switchyard --onetime with etcd and nginx', () => {
   });
 
   it('puts the previous file back when the reload fails', async () => {
+    await etcd.etcdctl('put', '/apps/web/live', 'green');
+    expect((await run()).code).toBe(0);
+    await nginx.waitForBody('green');
     const before = readFileSync(dest, 'utf8');
+    // The first reload really reloads nginx (onto blue), waits until nginx
+    // serves blue, then reports failure; the reload after the rollback just
+    // reloads. Only the rollback can bring green back.
+    const marks = makeConfdir().dir;
+    const servedBlue = join(marks, 'served-blue');
+    const reloadScript = join(marks, 'reload.sh');
+    writeFileSync(
+      reloadScript,
+      `${nginx.reloadCmd}
+[ -e ${marks}/reloaded-once ] && exit 0
+touch ${marks}/reloaded-once
+for i in $(seq 100); do
+  [ "$(curl -s http://127.0.0.1:${nginx.port}/)" = blue ] && { touch ${servedBlue}; break; }
+  sleep 0.1
+done
+echo reload refused >&2
+exit 3
+`,
+    );
     const failing = makeConfdir([
       {
         name: 'app',
         template: TEMPLATE,
-        fields: { dest, prefix: '/apps/web', keys: ['/live', '/blue', '/green'], reload_cmd: 'sh -c "echo reload refused >&2; exit 3"' },
+        fields: { dest, prefix: '/apps/web', keys: ['/live', '/blue', '/green'], reload_cmd: `sh ${reloadScript}` },
       },
     ]);
     await etcd.etcdctl('put', '/apps/web/live', 'blue');
@@ -127,9 +149,10 @@ describe('switchyard --onetime with etcd and nginx', () => {
       expect(r.stderr).toMatch(/app\.toml: reload failed/);
       expect(r.stderr).toMatch(/reload refused/);
       expect(r.stderr).toMatch(/previous file/i);
+      expect(existsSync(servedBlue)).toBe(true); // the failed reload did take nginx to blue
       expect(readFileSync(dest, 'utf8')).toBe(before);
       expect(stageFiles()).toEqual([]);
-      expect((await nginx.fetch()).body).toBe('green');
+      await nginx.waitForBody('green');
     } finally {
       await etcd.etcdctl('put', '/apps/web/live', 'green');
     }

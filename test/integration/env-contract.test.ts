@@ -1,5 +1,6 @@
 // The env backend against the shared contract. The environment of a running
-// process cannot change from outside, so only the read cases apply.
+// process cannot change from outside and there is no server: the watch and
+// restart cases are declared unsupported, and shown to fail.
 import { createEnvBackend, keyToEnvName } from '../../src/backends/local/env.js';
 import { describeBackendContract } from '../contract/backend-contract.js';
 
@@ -19,5 +20,10 @@ describeBackendContract(
       teardown: () => backend.close(),
     };
   },
-  { watch: false },
+  {
+    unsupported: {
+      watch: 'the environment of a running process does not change from outside',
+      restart: 'there is no server to restart',
+    },
+  },
 );

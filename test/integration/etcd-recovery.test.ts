@@ -54,9 +54,9 @@ describe('etcd watch recovery', () => {
     await server.restart();
     const put = Date.now();
     await server.etcdctl('put', '/r1/after', 'restart');
-    const ms = await waitFor('the change after the restart', seen(w, '/r1/after', 'restart'), 30_000);
+    // waitFor fails the test when the change is not seen within 30 s.
+    await waitFor('the change after the restart', seen(w, '/r1/after', 'restart'), 30_000);
     report('change after kill+restart seen', Date.now() - put);
-    expect(ms).toBeLessThan(30_000);
   });
 
   it('recovers when its revision was compacted while it was disconnected', async () => {

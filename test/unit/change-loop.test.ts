@@ -4,42 +4,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Backend, WatchListener } from '../../src/backends/backend.js';
-import { filterUnder } from '../../src/backends/keys.js';
 import type { TemplateResource } from '../../src/config/resource.js';
 import { silentLogger } from '../../src/log.js';
 import { compileTemplateSource } from '../../src/template/engine.js';
 import { createChangeLoop, type ChangeLoop } from '../../src/daemon/change-loop.js';
-
-const memoryStore = () => {
-  const data = new Map<string, string>();
-  const listeners = new Map<string, Set<WatchListener>>();
-  let reads = 0;
-  const backend: Backend = {
-    name: 'memory',
-    endpoints: ['memory'],
-    getValues: async (paths) => {
-      reads += 1;
-      return { values: filterUnder(data, paths) };
-    },
-    watch: async (path, listener) => {
-      const set = listeners.get(path) ?? new Set();
-      set.add(listener);
-      listeners.set(path, set);
-      return { close: async () => void set.delete(listener) };
-    },
-    close: async () => undefined,
-  };
-  return {
-    backend,
-    reads: () => reads,
-    watched: () => [...listeners.keys()].sort(),
-    put: (key: string, value: string) => {
-      data.set(key, value);
-      for (const [path, set] of listeners) if (key === path || key.startsWith(path + '/')) for (const l of set) l.onChange();
-    },
-  };
-};
+import { createMemoryStore } from './memory-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-loop-'));
 const resourceOn = (name: string, path: string): TemplateResource => ({
@@ -60,7 +29,7 @@ afterEach(async () => {
 
 describe('change loop', () => {
   it('renders every resource of one change from one snapshot, and only those', async () => {
-    const store = memoryStore();
+    const store = createMemoryStore();
     store.put('/shared/v', '0');
     store.put('/other/v', '0');
     const shared = ['a', 'b', 'c', 'd'].map((n) => resourceOn(`shared-${n}`, '/shared'));

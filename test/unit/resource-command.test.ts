@@ -1,7 +1,8 @@
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { CommandError, buildCommandLine, needsShell, runCommand, shellQuote, tailLines } from '../../src/process/command.js';
 import { silentLogger } from '../../src/log.js';
+import { processesRunning } from '../harness/processes.js';
+import { waitFor } from '../harness/wait.js';
 
 const vars = { src: '/etc/nginx/.app.conf.switchyard-stage-0123456789ab', dest: '/etc/nginx/app.conf' };
 const run = (cmd: string, timeoutMs = 10_000) => runCommand(cmd, vars, { timeoutMs, logger: silentLogger });
@@ -93,10 +94,15 @@ describe('runCommand', () => {
   });
 
   it('ends what a timed-out shell command started', async () => {
-    const err = (await run('sleep 31.5 | cat', 300).catch((e: unknown) => e)) as CommandError;
+    // A duration no other run on this machine uses; sleep's output goes
+    // elsewhere, so only the kill of the whole group can end it in time.
+    const sleep = `sleep 31.${process.pid}`;
+    const err = (await run(`${sleep} >/dev/null 2>&1 | cat`, 300).catch((e: unknown) => e)) as CommandError;
     expect(err.timedOut).toBe(true);
-    const alive = await execa('pgrep', ['-f', 'sleep 31.5'], { reject: false });
-    expect(alive.stdout).toBe('');
+    const ended = await waitFor(`${sleep} to end`, () => processesRunning(sleep).length === 0, 3_000).catch(() => false);
+    const left = processesRunning(sleep);
+    for (const p of left) process.kill(p.pid, 'SIGKILL');
+    expect(ended === false ? left : []).toEqual([]);
   });
 
   it('reports a program that does not exist', async () => {

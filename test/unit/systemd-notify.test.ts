@@ -57,13 +57,20 @@ describe('watchdog', () => {
     expect(watchdogIntervalMs({ NOTIFY_SOCKET: '/x' })).toBeUndefined();
   });
 
-  it('sends WATCHDOG=1 repeatedly until stopped', async () => {
+  it('sends WATCHDOG=1 repeatedly until stopped, and not after', async () => {
+    // Every 50 ms while it runs.
     const stop = startWatchdog({ env: envWith({ NOTIFY_SOCKET: '/x', WATCHDOG_USEC: '100000' }) });
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const deadline = Date.now() + 10_000;
-    while ((await calls()).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((await calls()).length < 2 && Date.now() < deadline) await pause(20);
     stop();
     const sent = await calls();
     expect(sent.length).toBeGreaterThanOrEqual(2);
     expect(sent[0]).toBe(`--pid=${process.pid} WATCHDOG=1`);
+    // A ping spawned just before stop() may still land; none may start after it.
+    await pause(1000);
+    const settled = (await calls()).length;
+    await pause(1000); // 20 more intervals
+    expect((await calls()).length).toBe(settled);
   });
 });

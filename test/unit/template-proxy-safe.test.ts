@@ -1,21 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { TemplateRenderError, quoteValue } from '../../src/template/errors.js';
+import { TemplateRenderError } from '../../src/template/errors.js';
 import { validCidr, validHost, validHostPort, validPort, validServerNames, validToken } from '../../src/template/validate.js';
 import { TEMPLATE_FILE, renderError, renderText } from './template-support.js';
 
-// Values someone with write access to the store might try.
-const INJECTIONS = [
-  '9001; } server { listen 80',
-  '127.0.0.1:9001; } server { listen 80; root /; } upstream x { server 127.0.0.1:9001',
-  '127.0.0.1:9001\nserver evil 10.6.6.6:80',
-  '127.0.0.1:9001 backup',
-  '127.0.0.1:9001 #',
-  '$host:80',
-  '"a":80',
-  'a{b}:80',
-  '127.0.0.1:80;',
-  'evil.com/x:80',
-  '[::1]:80]:80',
+// Values someone with write access to the store might try, each with the
+// value as the error message must quote it: JSON-quoted (a newline stays on
+// one line as \n) and cut after 80 characters. Written out by hand, so the
+// quoting is checked against something other than itself.
+const INJECTIONS: Array<[string, string]> = [
+  ['9001; } server { listen 80', '"9001; } server { listen 80"'],
+  [
+    '127.0.0.1:9001; } server { listen 80; root /; } upstream x { server 127.0.0.1:9001',
+    '"127.0.0.1:9001; } server { listen 80; root /; } upstream x { server 127.0.0.1:90…"',
+  ],
+  ['127.0.0.1:9001\nserver evil 10.6.6.6:80', '"127.0.0.1:9001\\nserver evil 10.6.6.6:80"'],
+  ['127.0.0.1:9001 backup', '"127.0.0.1:9001 backup"'],
+  ['127.0.0.1:9001 #', '"127.0.0.1:9001 #"'],
+  ['$host:80', '"$host:80"'],
+  ['"a":80', '"\\"a\\":80"'],
+  ['a{b}:80', '"a{b}:80"'],
+  ['127.0.0.1:80;', '"127.0.0.1:80;"'],
+  ['evil.com/x:80', '"evil.com/x:80"'],
+  ['[::1]:80]:80', '"[::1]:80]:80"'],
 ];
 
 describe('hostPort', () => {
@@ -26,11 +32,11 @@ describe('hostPort', () => {
     );
   });
 
-  it.each(INJECTIONS)('refuses %j, naming the key and the value', (value) => {
+  it.each(INJECTIONS)('refuses %j, naming the key and the value quoted as %s', (value, quoted) => {
     const err = renderError('upstream app {\n  server {{hostPort "/blue/addr"}};\n}', { '/app/blue/addr': value }, '/app');
     expect(err).toBeInstanceOf(TemplateRenderError);
     expect((err as TemplateRenderError).key).toBe('/blue/addr');
-    expect(err.message).toContain(`${TEMPLATE_FILE}:2:10: hostPort: key "/blue/addr" (/app/blue/addr): value ${quoteValue(value)} is not host:port`);
+    expect(err.message).toContain(`${TEMPLATE_FILE}:2:10: hostPort: key "/blue/addr" (/app/blue/addr): value ${quoted} is not host:port`);
     expect(err.message).not.toContain('\n');
   });
 
