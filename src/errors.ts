@@ -44,5 +44,10 @@ export class BackendError extends Error {
   }
 }
 
+/** The daemon could not start a service of its own (the status server's port is taken). Exit code 1. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
 /** The message of anything thrown, without a stack. */
 export const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));

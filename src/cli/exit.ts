@@ -1,5 +1,5 @@
 // Exit codes: 0 ok, 1 a resource failed, 2 usage or configuration error.
-import { BackendError, ConfigError, messageOf, ResourceError } from '../errors.js';
+import { BackendError, ConfigError, messageOf, ResourceError, StartupError } from '../errors.js';
 import type { Logger } from '../log.js';
 
 export const EXIT_OK = 0;
@@ -12,7 +12,7 @@ export const reportError = (err: unknown, logger: Logger): number => {
     logger.error(`configuration error: ${err.message}`);
     return EXIT_USAGE;
   }
-  if (err instanceof ResourceError || err instanceof BackendError) {
+  if (err instanceof ResourceError || err instanceof BackendError || err instanceof StartupError) {
     logger.error(err.message);
     return EXIT_FAILED;
   }

@@ -31,7 +31,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'prefix', flag: 'prefix', type: 'string', describe: "global key prefix, joined before each resource's prefix", defaultText: '""', backend: true },
   { name: 'onetime', flag: 'onetime', type: 'boolean', describe: 'render every resource once, run checks and reloads, exit' },
   { name: 'watch', flag: 'watch', type: 'boolean', describe: 'event-driven watch (default unless --onetime or --interval)' },
-  { name: 'interval', flag: 'interval', type: 'number', describe: 'poll every S seconds instead of watching' },
+  { name: 'interval', flag: 'interval', type: 'string', describe: 'poll every S seconds (or a duration: 500ms, 1m) instead of watching' },
   { name: 'noop', flag: 'noop', type: 'boolean', describe: 'print a unified diff against each dest; write nothing, run nothing' },
   { name: 'syncOnly', flag: 'sync-only', type: 'boolean', describe: 'write files, skip check and reload commands' },
   { name: 'keepStageFile', flag: 'keep-stage-file', type: 'boolean', describe: 'keep the staged file when its check fails, to look at it' },

@@ -6,7 +6,8 @@ import type { BackendOptions } from '../backends/backend.js';
 import { BACKEND_NAMES, type BackendName } from '../backends/index.js';
 import { ConfigError } from '../errors.js';
 import { addSecret, LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
-import { parseDuration, parseQuiescence } from './duration.js';
+import { parseQuiescence, parseTimerDuration } from './duration.js';
+import { parseListenAddr } from './listen-addr.js';
 import { envNameOf, RUN_OPTIONS, tomlKeyOf, type OptionSpec } from './option-table.js';
 import type { Quiescence } from './resource.js';
 import { canonicalOptionsTable } from './confd-toml.js';
@@ -100,6 +101,21 @@ const fromFile = async (file: string): Promise<RawOptions> => {
 /** confd's names for the stores switchyard reads the same way. */
 const BACKEND_ALIASES: Readonly<Record<string, BackendName>> = { etcdv3: 'etcd' };
 
+/** Polling more often than this is a busy loop, not a configuration. */
+const MIN_INTERVAL_MS = 100;
+
+/** A password inside an endpoint URL (http://user:pass@host) is a secret like --password. */
+const maskUrlPassword = (node: string): void => {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/@]*?:([^/@]*)@/i.exec(node);
+  if (!m?.[1]) return;
+  addSecret(m[1]);
+  try {
+    addSecret(decodeURIComponent(m[1]));
+  } catch {
+    // Not percent-encoded: the raw form is masked already.
+  }
+};
+
 const pick = <T>(value: unknown, allowed: readonly T[], key: string): T => {
   if (allowed.includes(value as T)) return value as T;
   throw new ConfigError(undefined, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, { key });
@@ -118,10 +134,25 @@ export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEn
   const fileOpts = existsSync(configFile) ? await fromFile(configFile) : {};
   const m: RawOptions = { ...fileOpts, ...envOpts, ...flags };
 
+  // A bad value names where it came from: the flag, the variable or the file's key.
+  const invalid = (name: string, detail: string): ConfigError => {
+    const spec = RUN_OPTIONS.find((s) => s.name === name)!;
+    if (flags[name] !== undefined) return new ConfigError(undefined, detail, { key: `--${spec.flag}` });
+    if (envOpts[name] !== undefined) return new ConfigError(undefined, detail, { key: envNameOf(spec) });
+    return new ConfigError(configFile, detail, { key: tomlKeyOf(spec) });
+  };
+  const checked = (name: string, parse: (text: string) => number | string): number | undefined => {
+    if (m[name] === undefined) return undefined;
+    const ms = parse(String(m[name]));
+    if (typeof ms === 'string') throw invalid(name, ms);
+    return ms;
+  };
+
   const backendName = m['backend'] ?? 'etcd';
   const backend = pick(BACKEND_ALIASES[String(backendName)] ?? backendName, BACKEND_NAMES, 'backend');
   const onetime = m['onetime'] === true;
-  const interval = m['interval'] as number | undefined;
+  const intervalMs = checked('interval', (t) => parseTimerDuration(t, MIN_INTERVAL_MS));
+  const interval = intervalMs === undefined ? undefined : intervalMs / 1000;
   if (onetime && interval !== undefined) {
     throw new ConfigError(undefined, '--onetime and --interval exclude each other', { key: 'interval' });
   }
@@ -147,13 +178,13 @@ export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEn
   if (interval !== undefined) opts.intervalSeconds = interval;
   if (m['wait'] !== undefined) {
     const q = parseQuiescence(String(m['wait']));
-    if (typeof q === 'string') throw new ConfigError(undefined, q, { key: 'wait' });
+    if (typeof q === 'string') throw invalid('wait', q);
     opts.wait = q;
   }
-  if (m['commandTimeout'] !== undefined) {
-    const ms = parseDuration(String(m['commandTimeout']));
-    if (ms === undefined || ms <= 0) throw new ConfigError(undefined, `"${String(m['commandTimeout'])}" is not a duration`, { key: 'command-timeout' });
-    opts.commandTimeoutMs = ms;
+  opts.commandTimeoutMs = checked('commandTimeout', (t) => parseTimerDuration(t)) ?? opts.commandTimeoutMs;
+  if (m['metricsAddr'] !== undefined) {
+    const addr = parseListenAddr(String(m['metricsAddr']));
+    if (typeof addr === 'string') throw invalid('metricsAddr', addr);
   }
   for (const key of ['username', 'password', 'authToken', 'clientCert', 'clientKey', 'clientCaKeys', 'metricsAddr'] as const) {
     const v = m[key];
@@ -162,5 +193,6 @@ export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEn
   // Masked in every log line from the moment they are read, whatever reads them next.
   addSecret(opts.password);
   addSecret(opts.authToken);
+  for (const node of opts.nodes) maskUrlPassword(node);
   return opts;
 };

@@ -1,8 +1,9 @@
 // --metrics-addr: /metrics (Prometheus text format), /healthz, and a plain
 // status page at / listing every resource's last outcome.
 import { createServer } from 'node:http';
-import { ConfigError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { parseListenAddr } from '../config/listen-addr.js';
+import { ConfigError, StartupError } from '../errors.js';
+import { redact, type Logger } from '../log.js';
 import type { ResourceOutcome } from './process-resources.js';
 
 interface ResourceState {
@@ -18,13 +19,13 @@ export interface StatusServer {
   close(): Promise<void>;
 }
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+// Secrets are masked before escaping, so no escaped spelling of one survives.
+const escapeHtml = (s: string): string => redact(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const labelValue = (s: string): string => redact(s).replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
 
 export const startStatusServer = async (addr: string, logger: Logger): Promise<StatusServer> => {
-  const m = /^(.*):(\d+)$/.exec(addr);
-  if (!m) throw new ConfigError(undefined, `expected HOST:PORT, got "${addr}"`, { key: 'metrics-addr' });
-  const host = (m[1] || '127.0.0.1').replace(/^\[|\]$/g, '');
-  const port = Number(m[2]);
+  const listen = parseListenAddr(addr);
+  if (typeof listen === 'string') throw new ConfigError(undefined, listen, { key: 'metrics-addr' });
   const states = new Map<string, ResourceState>();
   const counters = { rounds: 0, updates: 0, failures: new Map<string, number>() };
 
@@ -41,7 +42,7 @@ export const startStatusServer = async (addr: string, logger: Logger): Promise<S
       ...[...counters.failures].map(([stage, n]) => `switchyard_failures_total{stage="${stage}"} ${n}`),
       '# HELP switchyard_resource_ok Whether the last attempt of a resource succeeded.',
       '# TYPE switchyard_resource_ok gauge',
-      ...[...states].map(([name, s]) => `switchyard_resource_ok{resource="${name}"} ${s.ok ? 1 : 0}`),
+      ...[...states].map(([name, s]) => `switchyard_resource_ok{resource="${labelValue(name)}"} ${s.ok ? 1 : 0}`),
     ];
     return lines.join('\n') + '\n';
   };
@@ -73,8 +74,10 @@ export const startStatusServer = async (addr: string, logger: Logger): Promise<S
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new ConfigError(undefined, `cannot listen on ${addr}: ${err.message}`, { key: 'metrics-addr' })));
-    server.listen(port, host, () => resolve());
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new StartupError(`--metrics-addr: cannot listen on ${addr}: ${err.code === 'EADDRINUSE' ? 'the address is already in use' : err.message}`)),
+    );
+    server.listen(listen.port, listen.host, () => resolve());
   });
   logger.info('serving metrics and status', { addr });
   return {

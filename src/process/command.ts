@@ -1,7 +1,10 @@
 // check_cmd / reload_cmd: placeholder substitution, shell detection and a
 // timed run with captured output. A command goes through /bin/sh only when it
 // uses shell syntax, so plain commands keep exact argv and exit codes.
+import { spawn } from 'node:child_process';
 import type { Logger } from '../log.js';
+import { BoundedOutput, omittedMarker } from './bounded-output.js';
+import { commandEnv } from './command-env.js';
 
 /** Values for `{{src}}` / `{{.src}}` and `{{dest}}` / `{{.dest}}`. */
 export interface CommandVars {
@@ -23,6 +26,8 @@ const PLACEHOLDER = /\{\{\s*\.?(src|dest)\s*\}\}/g;
 const SHELL_SYNTAX = /[|&;<>()$`\\"'*?[\]#~!\n]|^\s*[A-Za-z_]\w*=/;
 const SAFE_WORD = /^[\w@%+=:,./-]+$/;
 const TAIL_LINES = 20;
+/** At most this much of a stream goes into an error message or a log line. */
+const TAIL_CHARS = 4096;
 const FORCE_KILL_MS = 2_000;
 
 const substitute = (template: string, vars: CommandVars, quote: (v: string) => string): string =>
@@ -60,10 +65,10 @@ export class CommandError extends Error {
     readonly timedOut: boolean,
     readonly stdoutTail: string,
     readonly stderrTail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; timeoutMs?: number },
   ) {
     const how = timedOut
-      ? 'timed out'
+      ? `timed out${options?.timeoutMs !== undefined ? ` after ${formatLimit(options.timeoutMs)}; its process group was killed` : ''}`
       : exitCode !== undefined
         ? `exited with code ${exitCode}`
         : signal
@@ -86,9 +91,19 @@ export interface RunOptions {
   logger: Logger;
 }
 
-/** The last lines of some output, trimmed, for error messages. */
-export const tailLines = (text: string, lines = TAIL_LINES): string =>
-  text.trimEnd().split('\n').slice(-lines).join('\n');
+/**
+ * The last lines of some output, trimmed and at most TAIL_CHARS long, for
+ * error messages. `totalBytes`, when known, is what the stream wrote in all,
+ * so the marker counts what the capture dropped too.
+ */
+export const tailLines = (text: string, lines = TAIL_LINES, totalBytes?: number): string => {
+  const trimmed = text.trimEnd();
+  const tail = trimmed.split('\n').slice(-lines).join('\n');
+  if (tail.length <= TAIL_CHARS) return tail;
+  const shown = tail.slice(-TAIL_CHARS);
+  const omitted = Math.max(totalBytes ?? 0, Buffer.byteLength(trimmed)) - Buffer.byteLength(shown);
+  return omittedMarker(omitted).trimStart() + shown;
+};
 
 const signalGroup = (pgid: number | undefined, signal: NodeJS.Signals): void => {
   if (pgid === undefined) return;
@@ -99,24 +114,8 @@ const signalGroup = (pgid: number | undefined, signal: NodeJS.Signals): void => 
   }
 };
 
-// The timeout signals the whole process group: a shell pipeline's children
-// would otherwise keep the output open and the command alive.
-const killGroupAfter = (pgid: number | undefined, timeoutMs: number): { timedOut: () => boolean; clear: () => void } => {
-  let fired = false;
-  let forceTimer: NodeJS.Timeout | undefined;
-  const timer = setTimeout(() => {
-    fired = true;
-    signalGroup(pgid, 'SIGTERM');
-    forceTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), FORCE_KILL_MS);
-  }, timeoutMs);
-  return {
-    timedOut: () => fired,
-    clear: () => {
-      clearTimeout(timer);
-      clearTimeout(forceTimer);
-    },
-  };
-};
+/** "2s", "1.5s", "250ms": a time limit as users write it. */
+export const formatLimit = (ms: number): string => (ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`);
 
 /** How a child process ended. */
 export interface ProcessResult {
@@ -124,52 +123,105 @@ export interface ProcessResult {
   exitCode: number | undefined;
   signal: string | undefined;
   timedOut: boolean;
+  /** Bounded: the first and last OUTPUT_KEEP_BYTES of the stream with a marker for what was dropped. */
   stdout: string;
   stderr: string;
-  /** stdout and stderr interleaved. */
+  /** stdout and stderr interleaved (bounded the same way). */
   all: string;
+  /** Bytes each stream wrote in all, kept or not. */
+  stdoutBytes: number;
+  stderrBytes: number;
   cause?: unknown;
 }
 
 /**
  * Runs a program the way every child of the daemon must run: no shell, no
- * stdin, in its own process group, with a timeout that ends the whole group.
- * execa's cleanup stays off: it hooks SIGTERM through signal-exit, which
- * re-raises the signal and kills the daemon before it can finish the
- * resource in flight.
+ * stdin, no secret environment variables, in its own process group, with
+ * bounded output and a timeout that ends the whole group.
+ *
+ * The command ends when it has exited and closed its output. At the timeout
+ * the group gets SIGTERM, then SIGKILL; once the leader has exited the result
+ * is returned without waiting for the pipes, which a descendant in another
+ * session (a daemonizing script) may hold open for ever.
  */
-export const runProcess = async (
+export const runProcess = (
   file: string,
   args: readonly string[],
   timeoutMs: number,
-  /** Added to the daemon's environment (systemd-notify and systemctl get theirs). */
+  /** Added to the command's environment (systemd-notify and systemctl get theirs). */
   env?: NodeJS.ProcessEnv,
-): Promise<ProcessResult> => {
-  // Imported when first used: every command and --onetime start faster without it.
-  const { execa } = await import('execa');
-  const subprocess = execa(file, args, {
-    env,
-    reject: false,
-    stdin: 'ignore',
-    encoding: 'utf8',
-    all: true,
-    cleanup: false,
-    detached: true,
+): Promise<ProcessResult> =>
+  new Promise((resolvePromise) => {
+    const stdout = new BoundedOutput();
+    const stderr = new BoundedOutput();
+    const all = new BoundedOutput();
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let startError: Error | undefined;
+    let openStreams = 2;
+    let timedOut = false;
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...commandEnv(), ...env } });
+    const finish = (): void => {
+      if (settled) return;
+      settled = true;
+      for (const t of timers) clearTimeout(t);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      const exitCode = timedOut || startError || exit?.code === null ? undefined : exit?.code;
+      const signal = exit?.signal ?? undefined;
+      resolvePromise({
+        failed: timedOut || startError !== undefined || exitCode !== 0,
+        exitCode,
+        signal,
+        timedOut,
+        stdout: stdout.toString(),
+        stderr: stderr.toString(),
+        all: all.toString(),
+        stdoutBytes: stdout.bytes,
+        stderrBytes: stderr.bytes,
+        cause: startError,
+      });
+    };
+    const maybeDone = (): void => {
+      if (startError || (exit && (openStreams === 0 || timedOut))) finish();
+    };
+    for (const [stream, own] of [[child.stdout, stdout], [child.stderr, stderr]] as const) {
+      stream.on('data', (chunk: Buffer) => {
+        own.push(chunk);
+        all.push(chunk);
+      });
+      stream.on('error', () => undefined);
+      stream.once('close', () => {
+        openStreams -= 1;
+        maybeDone();
+      });
+    }
+    child.once('error', (err) => {
+      startError = err;
+      maybeDone();
+    });
+    child.once('exit', (code, signal) => {
+      exit = { code, signal };
+      maybeDone();
+    });
+    timers.push(
+      setTimeout(() => {
+        timedOut = true;
+        signalGroup(child.pid, 'SIGTERM');
+        maybeDone();
+        if (settled) return;
+        timers.push(
+          setTimeout(() => {
+            signalGroup(child.pid, 'SIGKILL');
+            // A leader that survives SIGKILL (stuck in the kernel) must not hold the daemon either.
+            timers.push(setTimeout(finish, FORCE_KILL_MS));
+          }, FORCE_KILL_MS),
+        );
+      }, timeoutMs),
+    );
   });
-  const timeout = killGroupAfter(subprocess.pid, timeoutMs);
-  const result = await subprocess.finally(timeout.clear);
-  const timedOut = timeout.timedOut();
-  return {
-    failed: result.failed || timedOut,
-    exitCode: timedOut ? undefined : result.exitCode,
-    signal: result.signal,
-    timedOut,
-    stdout: String(result.stdout ?? ''),
-    stderr: String(result.stderr ?? ''),
-    all: String(result.all ?? ''),
-    cause: result.cause ?? result,
-  };
-};
 
 /** Runs a check/reload command; resolves with its output or throws CommandError. */
 export const runCommand = async (template: string, vars: CommandVars, options: RunOptions): Promise<CommandResult> => {
@@ -185,12 +237,12 @@ export const runCommand = async (template: string, vars: CommandVars, options: R
       result.exitCode,
       result.signal,
       result.timedOut,
-      tailLines(stdout),
-      tailLines(stderr),
-      { cause: result.cause },
+      tailLines(stdout, undefined, result.stdoutBytes),
+      tailLines(stderr, undefined, result.stderrBytes),
+      { cause: result.cause, timeoutMs: options.timeoutMs },
     );
   }
-  options.logger.debug('command succeeded', { command, durationMs, stdout: stdout.trim(), stderr: stderr.trim() });
+  options.logger.debug('command succeeded', { command, durationMs, stdout: tailLines(stdout, undefined, result.stdoutBytes), stderr: tailLines(stderr, undefined, result.stderrBytes) });
   return { command, stdout, stderr, durationMs };
 };
 

@@ -1,6 +1,6 @@
 // Reads YAML/JSON documents from disk (file backend, `render --data`).
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLError } from 'yaml';
 import { flattenDocument } from './flatten.js';
 
 export class DocumentError extends Error {
@@ -26,8 +26,19 @@ export const readDocument = async (file: string): Promise<Map<string, string>> =
   try {
     return flattenDocument(parseYaml(text, { prettyErrors: true }) ?? {});
   } catch (err) {
-    throw new DocumentError(file, `not valid YAML/JSON: ${(err as Error).message}`, { cause: err });
+    throw new DocumentError(file, `not valid YAML/JSON${whereAndWhat(err)}`, { cause: err });
   }
+};
+
+/**
+ * The position and kind of a parse error, never the text around it: a data
+ * file may hold secrets, and the parser's message quotes the offending line.
+ */
+const whereAndWhat = (err: unknown): string => {
+  if (!(err instanceof YAMLError)) return '';
+  const pos = err.linePos?.[0];
+  const kind = err.code.toLowerCase().replace(/_/g, ' ');
+  return `${pos ? ` at line ${pos.line}, column ${pos.col}` : ''} (${kind})`;
 };
 
 /** Reads several documents; later files override earlier ones key by key. */
