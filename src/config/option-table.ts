@@ -43,6 +43,10 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'clientCert', flag: 'client-cert', type: 'string', describe: 'TLS client certificate for the backend' },
   { name: 'clientKey', flag: 'client-key', type: 'string', describe: 'TLS client key for the backend' },
   { name: 'clientCaKeys', flag: 'client-ca-keys', type: 'string', describe: "CA certificate(s) to verify the backend's TLS" },
+  { name: 'destDirs', flag: 'dest-dirs', type: 'list', describe: 'directories a dest may be in (repeatable); a dest elsewhere is a configuration error', defaultText: 'anywhere' },
+  { name: 'strict', flag: 'strict', type: 'boolean', describe: "a template name that always renders as nothing ({{typo}}) is an error; a resource's strict key overrides", defaultText: 'true' },
+  { name: 'renderTimeout', flag: 'render-timeout', type: 'string', describe: 'time limit of one template render', defaultText: '10s' },
+  { name: 'renderMaxOutput', flag: 'render-max-output', type: 'string', describe: 'size limit of one rendered file (bytes, or with KiB, MiB, GiB)', defaultText: '16MiB' },
   { name: 'metricsAddr', flag: 'metrics-addr', type: 'string', describe: 'serve /metrics, /healthz and a status page on HOST:PORT' },
 ];
 

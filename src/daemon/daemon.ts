@@ -37,7 +37,7 @@ export const runDaemon = async (
     reloading = reloading.then(async () => {
       logger.info('SIGHUP: reloading configuration and templates', { confdir: options.confdir });
       try {
-        const next = await loadConfiguration(options.confdir, options.prefix);
+        const next = await loadConfiguration(options.confdir, options.prefix, options.policy);
         await cleanStaleStageFiles(next.resources, logger);
         await loop.reload(next);
         logger.info('configuration reloaded', { resources: next.resources.length });
