@@ -14,6 +14,8 @@ export interface Snapshot {
    * change after it. Absent for stores without one (file, env).
    */
   revision?: string;
+  /** Keys whose stored bytes were not valid UTF-8 (their values hold U+FFFD instead). */
+  invalidUtf8?: string[];
 }
 
 /** One healthy instance of a service in a catalog (Consul). */

@@ -1,16 +1,26 @@
 // `switchyard check [--confdir DIR]`: load every resource and compile every
 // template, report every problem (not only the first), no backend. The
-// confdir and prefix come from flags, SWITCHYARD_* and switchyard.toml as
-// for the run (so switchyard.toml is checked too).
+// confdir, prefix and resource policy come from flags, SWITCHYARD_* and
+// switchyard.toml as for the run (so switchyard.toml is checked too).
+// Warnings (no resources, names that render as nothing) do not change the
+// exit code.
 import type { Argv } from 'yargs';
-import { listResourceFiles, loadResourceFile } from '../config/load-resources.js';
+import { listResourceFiles, loadResourceFile, sameDestError } from '../config/load-resources.js';
 import { CONFDIR_OPTIONS } from '../config/option-table.js';
+import { DEFAULT_POLICY, type ResourcePolicy, type TemplateResource } from '../config/resource.js';
 import { resolveRunOptions } from '../config/run-options.js';
+import { configurationWarnings } from '../daemon/configuration.js';
 import { messageOf } from '../errors.js';
+import type { CompiledTemplate } from '../template/types.js';
 import { EXIT_OK, EXIT_USAGE, exitWith } from './exit.js';
 import { addTableOptions, givenFlags } from './options.js';
 
-export const checkConfdir = async (confdir: string, prefix: string, print: (line: string) => void): Promise<number> => {
+export const checkConfdir = async (
+  confdir: string,
+  prefix: string,
+  print: (line: string) => void,
+  policy: ResourcePolicy = DEFAULT_POLICY,
+): Promise<number> => {
   let files: string[];
   try {
     files = await listResourceFiles(confdir);
@@ -19,17 +29,31 @@ export const checkConfdir = async (confdir: string, prefix: string, print: (line
     return 1;
   }
   let errors = 0;
-  const { compileTemplateFile } = await import('../template/engine.js');
+  const { compileTemplateFile, strictnessError } = await import('../template/engine.js');
+  const resources: TemplateResource[] = [];
+  const templates = new Map<string, CompiledTemplate>();
   for (const file of files) {
     try {
-      const resource = await loadResourceFile(file, confdir, prefix);
-      await compileTemplateFile(resource.src);
+      const resource = await loadResourceFile(file, confdir, prefix, policy);
+      const template = await compileTemplateFile(resource.src);
+      const strict = resource.strict ? strictnessError(template) : undefined;
+      if (strict) throw strict;
+      resources.push(resource);
+      templates.set(resource.name, template);
       print(`ok    ${resource.name} → ${resource.dest} (template ${resource.src})`);
     } catch (err) {
       errors += 1;
       print(`error ${messageOf(err)}`);
     }
   }
+  const clash = sameDestError(resources);
+  if (clash) {
+    errors += 1;
+    print(`error ${clash.message}`);
+  }
+  // Resources that failed to load are errors already, not "no resources".
+  const warnings = configurationWarnings({ resources, templates }, confdir).filter((w) => files.length === 0 || !w.includes('no resources'));
+  for (const warning of warnings) print(`warn  ${warning}`);
   print(errors ? `${errors} of ${files.length} resources have errors` : `${files.length} resources ok`);
   return errors;
 };
@@ -47,7 +71,7 @@ export const checkCommand = {
       print(`error ${messageOf(err)}`);
       return exitWith(EXIT_USAGE);
     }
-    const errors = await checkConfdir(options.confdir, options.prefix, print);
+    const errors = await checkConfdir(options.confdir, options.prefix, print, options.policy);
     exitWith(errors ? EXIT_USAGE : EXIT_OK);
   },
 };

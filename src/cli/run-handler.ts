@@ -4,7 +4,7 @@ import type { Backend } from '../backends/backend.js';
 import { backendOptionsOf, resolveRunOptions } from '../config/run-options.js';
 import { createLogger, type Logger } from '../log.js';
 import { cleanStaleStageFiles } from '../resource/pipeline.js';
-import { loadConfiguration } from '../daemon/configuration.js';
+import { loadConfiguration, warnAboutConfiguration } from '../daemon/configuration.js';
 import { runDaemon } from '../daemon/daemon.js';
 import { runOnce } from '../daemon/onetime.js';
 import { exitWith, reportError } from './exit.js';
@@ -16,7 +16,8 @@ export const runCommand = async (argv: Record<string, unknown>): Promise<void> =
   try {
     const options = await resolveRunOptions(givenFlags(argv));
     logger = createLogger({ level: options.logLevel, format: options.logFormat });
-    const config = await loadConfiguration(options.confdir, options.prefix);
+    const config = await loadConfiguration(options.confdir, options.prefix, options.policy);
+    warnAboutConfiguration(config, options.confdir, logger);
     logger.debug('configuration loaded', { confdir: options.confdir, resources: config.resources.map((r) => r.name) });
     backend = await loadBackend(options.backend, backendOptionsOf(options), logger);
     const pipeline = {
@@ -24,6 +25,7 @@ export const runCommand = async (argv: Record<string, unknown>): Promise<void> =
       syncOnly: options.syncOnly,
       keepStageFile: options.keepStageFile,
       commandTimeoutMs: options.commandTimeoutMs,
+      renderLimits: options.renderLimits,
     };
     if (!options.noop) await cleanStaleStageFiles(config.resources, logger);
     let code: number;

@@ -5,7 +5,7 @@ import { joinKey } from '../backends/keys.js';
 import { ConfigError } from '../errors.js';
 import { gidOf, uidOf } from './accounts.js';
 import { parseQuiescence } from './duration.js';
-import type { TemplateResource } from './resource.js';
+import { DEFAULT_POLICY, type ResourcePolicy, type TemplateResource } from './resource.js';
 import { fieldReader, readToml, rejectUnknownKeys } from './toml.js';
 
 const TEMPLATE_KEYS = [
@@ -21,11 +21,37 @@ const TEMPLATE_KEYS = [
   'check_cmd',
   'reload_cmd',
   'wait',
+  'follow_symlinks',
+  'strict',
 ] as const;
+
+/** uid_t and gid_t are 32 bits; 4294967295 means "no change" to chown. */
+const MAX_ID = 4294967294;
+const SPECIAL_BITS = 0o7000;
 
 export const parseMode = (text: string): number | undefined => (/^0?[0-7]{3,4}$/.test(text) ? parseInt(text, 8) : undefined);
 
-export const loadResourceFile = async (file: string, confdir: string, globalPrefix: string): Promise<TemplateResource> => {
+/** True when path is dir or below it (both absolute and normalised). */
+export const isPathUnder = (path: string, dir: string): boolean => dir === '/' || path === dir || path.startsWith(dir + '/');
+
+// A command given but blank would run nothing and say it passed.
+const command = (f: ReturnType<typeof fieldReader>, key: 'check_cmd' | 'reload_cmd'): string | undefined => {
+  const text = f.string(key);
+  if (text === undefined) return undefined;
+  if (text.trim() === '') f.fail(key, 'is blank: remove the key or give a command');
+  if (text.includes('\0')) f.fail(key, 'contains a NUL character');
+  if (key === 'reload_cmd' && /\{\{\s*\.?src\s*\}\}/.test(text)) {
+    f.fail(key, '{{src}} is the staged file, which exists only while check_cmd runs; reload_cmd gets {{dest}}');
+  }
+  return text;
+};
+
+export const loadResourceFile = async (
+  file: string,
+  confdir: string,
+  globalPrefix: string,
+  policy: ResourcePolicy = DEFAULT_POLICY,
+): Promise<TemplateResource> => {
   const doc = await readToml(file);
   rejectUnknownKeys(file, doc, ['template'], 'top level');
   const table = doc['template'];
@@ -38,6 +64,9 @@ export const loadResourceFile = async (file: string, confdir: string, globalPref
 
   const src = f.string('src') ?? f.fail('src', 'is required (the template file, relative to <confdir>/templates)');
   const dest = f.string('dest') ?? f.fail('dest', 'is required (the file to write)');
+  if (dest.trim() === '') f.fail('dest', 'is empty (the file to write)');
+  if (dest.includes('\0')) f.fail('dest', `contains a NUL character: ${JSON.stringify(dest.slice(0, 80))}`);
+  if (src.trim() === '' || src.includes('\0')) f.fail('src', `is not a template file name: ${JSON.stringify(src.slice(0, 80))}`);
   const keys = f.strings('keys') ?? f.fail('keys', 'is required (the key paths to fetch and watch)');
   const prefix = joinKey(globalPrefix, f.string('prefix') ?? '');
 
@@ -51,15 +80,22 @@ export const loadResourceFile = async (file: string, confdir: string, globalPref
     prefix,
     keys,
     paths: keys.map((k) => joinKey(prefix, k)),
+    destDirs: policy.destDirs,
+    strict: f.boolean('strict') ?? policy.strict,
   };
+  if (policy.destDirs.length > 0 && !policy.destDirs.some((dir) => isPathUnder(resource.dest, dir))) {
+    f.fail('dest', `${resource.dest} is outside the allowed dest directories (dest_dirs: ${policy.destDirs.join(', ')})`);
+  }
+  const follow = f.boolean('follow_symlinks');
+  if (follow !== undefined) resource.followSymlinks = follow;
 
   const owner = f.string('owner');
-  const uid = f.integer('uid');
+  const uid = f.integer('uid', MAX_ID);
   if (owner !== undefined && uid !== undefined) f.fail('uid', 'give owner or uid, not both');
   if (owner !== undefined) resource.uid = uidOf(owner) ?? f.fail('owner', `no such user "${owner}"`);
   if (uid !== undefined) resource.uid = uid;
   const group = f.string('group');
-  const gid = f.integer('gid');
+  const gid = f.integer('gid', MAX_ID);
   if (group !== undefined && gid !== undefined) f.fail('gid', 'give group or gid, not both');
   if (group !== undefined) resource.gid = gidOf(group) ?? f.fail('group', `no such group "${group}"`);
   if (gid !== undefined) resource.gid = gid;
@@ -68,11 +104,14 @@ export const loadResourceFile = async (file: string, confdir: string, globalPref
   if (mode !== undefined) {
     const parsed = typeof mode === 'string' ? parseMode(mode) : undefined;
     resource.mode = parsed ?? f.fail('mode', `expected an octal string such as "0644", got ${JSON.stringify(mode)}`);
+    if (resource.mode & SPECIAL_BITS) {
+      f.fail('mode', `${JSON.stringify(mode)} sets the setuid, setgid or sticky bit, which a rendered configuration never needs; use permission bits only ("0644")`);
+    }
   }
-  const checkCmd = f.string('check_cmd');
-  if (checkCmd) resource.checkCmd = checkCmd;
-  const reloadCmd = f.string('reload_cmd');
-  if (reloadCmd) resource.reloadCmd = reloadCmd;
+  const checkCmd = command(f, 'check_cmd');
+  if (checkCmd !== undefined) resource.checkCmd = checkCmd;
+  const reloadCmd = command(f, 'reload_cmd');
+  if (reloadCmd !== undefined) resource.reloadCmd = reloadCmd;
   const wait = f.string('wait');
   if (wait !== undefined) {
     const q = parseQuiescence(wait);
@@ -102,8 +141,26 @@ export const listResourceFiles = async (confdir: string): Promise<string[]> => {
 const confdirHint = (confdir: string): string =>
   basename(confdir) === 'conf.d' ? `; --confdir names the directory that holds conf.d/ and templates/: use --confdir ${dirname(confdir)}` : '';
 
-export const loadResources = async (confdir: string, globalPrefix: string): Promise<TemplateResource[]> => {
+
+/** Two resources writing one dest would overwrite each other on every round. */
+export const sameDestError = (resources: readonly TemplateResource[]): ConfigError | undefined => {
+  const byDest = new Map<string, TemplateResource>();
+  for (const r of resources) {
+    const other = byDest.get(r.dest);
+    if (other) return new ConfigError(r.file, `${r.dest} is also the dest of ${other.file}; each dest belongs to one resource`, { key: 'template.dest' });
+    byDest.set(r.dest, r);
+  }
+  return undefined;
+};
+
+export const loadResources = async (
+  confdir: string,
+  globalPrefix: string,
+  policy: ResourcePolicy = DEFAULT_POLICY,
+): Promise<TemplateResource[]> => {
   const resources: TemplateResource[] = [];
-  for (const file of await listResourceFiles(confdir)) resources.push(await loadResourceFile(file, confdir, globalPrefix));
+  for (const file of await listResourceFiles(confdir)) resources.push(await loadResourceFile(file, confdir, globalPrefix, policy));
+  const clash = sameDestError(resources);
+  if (clash) throw clash;
   return resources;
 };

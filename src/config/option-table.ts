@@ -45,14 +45,18 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'clientCert', flag: 'client-cert', type: 'string', describe: 'TLS client certificate for the backend', backend: true },
   { name: 'clientKey', flag: 'client-key', type: 'string', describe: 'TLS client key for the backend', backend: true },
   { name: 'clientCaKeys', flag: 'client-ca-keys', type: 'string', describe: "CA certificate(s) to verify the backend's TLS", backend: true },
+  { name: 'destDirs', flag: 'dest-dirs', type: 'list', describe: 'directories a dest may be in (repeatable); a dest elsewhere is a configuration error', defaultText: 'anywhere' },
+  { name: 'strict', flag: 'strict', type: 'boolean', describe: "a template name that always renders as nothing ({{typo}}) is an error; a resource's strict key overrides", defaultText: 'true' },
+  { name: 'renderTimeout', flag: 'render-timeout', type: 'string', describe: 'time limit of one template render', defaultText: '10s' },
+  { name: 'renderMaxOutput', flag: 'render-max-output', type: 'string', describe: 'size limit of one rendered file (bytes, or with KiB, MiB, GiB)', defaultText: '16MiB' },
   { name: 'metricsAddr', flag: 'metrics-addr', type: 'string', describe: 'serve /metrics, /healthz and a status page on HOST:PORT' },
 ];
 
 /** The options every command that reaches the backend shares with the run. */
 export const BACKEND_OPTIONS: readonly OptionSpec[] = RUN_OPTIONS.filter((s) => s.backend);
 
-/** The options that say where the configuration is (check reads no more). */
-export const CONFDIR_OPTIONS: readonly OptionSpec[] = RUN_OPTIONS.filter((s) => ['confdir', 'configFile', 'prefix'].includes(s.name));
+/** The options that say where the configuration is and how resources load (check reads no more). */
+export const CONFDIR_OPTIONS: readonly OptionSpec[] = RUN_OPTIONS.filter((s) => ['confdir', 'configFile', 'prefix', 'destDirs', 'strict'].includes(s.name));
 
 /** "log-level" → "log_level" (the key in switchyard.toml). */
 export const tomlKeyOf = (spec: OptionSpec): string => (spec.name === 'nodes' ? 'nodes' : spec.name === 'files' ? 'files' : spec.flag.replace(/-/g, '_'));

@@ -8,6 +8,16 @@ export interface Quiescence {
   maxMs: number;
 }
 
+/** Global policies every resource starts from (switchyard.toml, flags, environment). */
+export interface ResourcePolicy {
+  /** Dest must lie in one of these directories (absolute); empty: anywhere. */
+  destDirs: string[];
+  /** Default of the resource's `strict` key. */
+  strict: boolean;
+}
+
+export const DEFAULT_POLICY: ResourcePolicy = { destDirs: [], strict: true };
+
 export interface TemplateResource {
   /** Short name for logs and errors: the TOML file's base name ("app.toml"). */
   name: string;
@@ -29,4 +39,13 @@ export interface TemplateResource {
   checkCmd?: string;
   reloadCmd?: string;
   wait?: Quiescence;
+  /**
+   * A symlinked dest: true follows it anywhere, false refuses it, undefined
+   * follows it only into dest's own directory tree or a dest_dirs directory.
+   */
+  followSymlinks?: boolean;
+  /** The global dest_dirs allow-list (absolute, may be empty). */
+  destDirs?: string[];
+  /** A name that always renders as nothing (`{{typo}}`) fails the template. */
+  strict?: boolean;
 }

@@ -6,10 +6,11 @@ import type { BackendOptions } from '../backends/backend.js';
 import { BACKEND_NAMES, type BackendName } from '../backends/index.js';
 import { ConfigError } from '../errors.js';
 import { addSecret, LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
-import { parseQuiescence, parseTimerDuration } from './duration.js';
+import { parseDuration, parseQuiescence, parseTimerDuration } from './duration.js';
 import { parseListenAddr } from './listen-addr.js';
 import { envNameOf, RUN_OPTIONS, tomlKeyOf, type OptionSpec } from './option-table.js';
-import type { Quiescence } from './resource.js';
+import type { Quiescence, ResourcePolicy } from './resource.js';
+import { DEFAULT_RENDER_LIMITS, type RenderLimits } from '../template/limits.js';
 import { canonicalOptionsTable } from './confd-toml.js';
 import { readToml } from './toml.js';
 
@@ -31,6 +32,9 @@ export interface RunOptions extends Omit<BackendOptions, 'requestTimeoutMs'> {
   logLevel: LogLevel;
   logFormat: LogFormat;
   metricsAddr?: string;
+  /** dest_dirs and the default of each resource's strict key. */
+  policy: ResourcePolicy;
+  renderLimits: RenderLimits;
 }
 
 export type RawOptions = Record<string, unknown>;
@@ -62,7 +66,10 @@ const coerce = (spec: OptionSpec, value: unknown, source: string): unknown => {
       return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : bad('a positive number');
     }
     case 'list':
-      if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
+      if (typeof value === 'string') {
+        const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+        return items.length > 0 || value === '' ? items : bad('a comma-separated list');
+      }
       if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
       return bad('a list of strings');
     case 'string':
@@ -116,6 +123,33 @@ const maskUrlPassword = (node: string): void => {
   }
 };
 
+const shorten = (s: string): string => JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
+
+// An endpoint: scheme://host[:port] or host:port, nothing after the host.
+const checkNode = (node: string, source: string): string => {
+  let url: URL | undefined;
+  try {
+    url = new URL(node.includes('://') ? node : `http://${node}`);
+  } catch {
+    url = undefined;
+  }
+  const plain = url && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && url.pathname === '/' && !url.search && !url.hash;
+  if (!plain || /\s/.test(node)) {
+    throw new ConfigError(undefined, `${source}: expected an endpoint such as http://127.0.0.1:2379, got ${shorten(node)}`, { key: 'node' });
+  }
+  return node;
+};
+
+const SIZE = /^([0-9]{1,12})\s*(B|KiB|MiB|GiB|K|M|G)?$/i;
+const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
+
+/** "16MiB" → 16777216; undefined for anything else (or zero). */
+export const parseSize = (text: string): number | undefined => {
+  const m = SIZE.exec(text.trim());
+  const n = m ? Number(m[1]) * (SIZE_UNITS[(m[2] ?? 'b').toLowerCase()] ?? 1) : 0;
+  return n > 0 && Number.isSafeInteger(n) ? n : undefined;
+};
+
 const pick = <T>(value: unknown, allowed: readonly T[], key: string): T => {
   if (allowed.includes(value as T)) return value as T;
   throw new ConfigError(undefined, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, { key });
@@ -156,6 +190,11 @@ export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEn
   if (onetime && interval !== undefined) {
     throw new ConfigError(undefined, '--onetime and --interval exclude each other', { key: 'interval' });
   }
+  if (onetime && m['watch'] === true) {
+    throw new ConfigError(undefined, '--onetime and --watch exclude each other: give one', { key: 'watch' });
+  }
+  const nodeSource = flags['nodes'] !== undefined ? '--node' : envOpts['nodes'] !== undefined ? 'SWITCHYARD_NODE' : 'nodes';
+  for (const node of (m['nodes'] as string[] | undefined) ?? []) checkNode(node, nodeSource);
   const files = (m['files'] as string[] | undefined) ?? [];
   if (backend === 'file' && files.length === 0) {
     throw new ConfigError(undefined, 'the file backend needs at least one --file', { key: 'file' });
@@ -173,7 +212,22 @@ export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEn
     commandTimeoutMs: 60_000,
     logLevel: pick(m['logLevel'] ?? 'info', LOG_LEVELS, 'log-level'),
     logFormat: pick(m['logFormat'] ?? 'text', ['text', 'json'] as const, 'log-format'),
+    policy: {
+      destDirs: ((m['destDirs'] as string[] | undefined) ?? []).map((d) => resolve(d)),
+      strict: m['strict'] !== false,
+    },
+    renderLimits: { ...DEFAULT_RENDER_LIMITS },
   };
+  if (m['renderTimeout'] !== undefined) {
+    const ms = parseDuration(String(m['renderTimeout']));
+    if (ms === undefined || ms <= 0) throw new ConfigError(undefined, `${shorten(String(m['renderTimeout']))} is not a duration`, { key: 'render-timeout' });
+    opts.renderLimits.timeoutMs = ms;
+  }
+  if (m['renderMaxOutput'] !== undefined) {
+    const size = parseSize(String(m['renderMaxOutput']));
+    if (size === undefined) throw new ConfigError(undefined, `${shorten(String(m['renderMaxOutput']))} is not a size such as 16MiB`, { key: 'render-max-output' });
+    opts.renderLimits.maxOutput = size;
+  }
   if (existsSync(configFile)) opts.configFile = configFile;
   if (interval !== undefined) opts.intervalSeconds = interval;
   if (m['wait'] !== undefined) {

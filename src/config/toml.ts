@@ -39,7 +39,8 @@ export const rejectUnknownKeys = (file: string, table: Table, allowed: readonly 
 export const fieldReader = (file: string, table: Table, section: string) => {
   const qualified = (key: string): string => (section ? `${section}.${key}` : key);
   const fail = (key: string, expected: string, value: unknown): never => {
-    throw new ConfigError(file, `expected ${expected}, got ${JSON.stringify(value)}`, { key: qualified(key) });
+    const shown = typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value));
+    throw new ConfigError(file, `expected ${expected}, got ${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown}`, { key: qualified(key) });
   };
   return {
     string: (key: string): string | undefined => {
@@ -47,11 +48,11 @@ export const fieldReader = (file: string, table: Table, section: string) => {
       if (v === undefined) return undefined;
       return typeof v === 'string' ? v : fail(key, 'a string', v);
     },
-    integer: (key: string): number | undefined => {
+    integer: (key: string, max = Number.MAX_SAFE_INTEGER): number | undefined => {
       const v = table[key];
       if (v === undefined) return undefined;
       const n = typeof v === 'bigint' ? Number(v) : v;
-      return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : fail(key, 'a non-negative integer', v);
+      return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= max ? n : fail(key, `an integer from 0 to ${max}`, v);
     },
     boolean: (key: string): boolean | undefined => {
       const v = table[key];

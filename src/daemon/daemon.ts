@@ -17,7 +17,7 @@ export interface DaemonHooks {
   onRound?: (outcomes: ResourceOutcome[]) => void;
 }
 
-type DaemonOptions = Pick<RunOptions, 'confdir' | 'prefix' | 'noop' | 'wait' | 'intervalSeconds' | 'metricsAddr'>;
+type DaemonOptions = Pick<RunOptions, 'confdir' | 'prefix' | 'noop' | 'wait' | 'intervalSeconds' | 'metricsAddr' | 'policy'>;
 
 /** SIGHUP: a new configuration replaces the running one; a broken one is refused. */
 const hangupHandler = (options: DaemonOptions, loop: ChangeLoop, logger: Logger) => {
@@ -26,7 +26,7 @@ const hangupHandler = (options: DaemonOptions, loop: ChangeLoop, logger: Logger)
     reloading = reloading.then(async () => {
       logger.info('SIGHUP: reloading configuration and templates', { confdir: options.confdir });
       try {
-        const next = await loadConfiguration(options.confdir, options.prefix);
+        const next = await loadConfiguration(options.confdir, options.prefix, options.policy);
         // --noop writes nothing, and removes nothing either.
         if (!options.noop) await cleanStaleStageFiles(next.resources, logger);
         await loop.reload(next);

@@ -25,6 +25,9 @@ export type ResourceOutcome =
 
 const unique = (items: string[]): string[] => [...new Set(items)];
 
+// Keys already named in a warning: once per key for the life of the process.
+const warnedInvalid = new Set<string>();
+
 export const processRound = async (input: RoundInput): Promise<ResourceOutcome[]> => {
   const { backend, resources, logger } = input;
   const outcomes: ResourceOutcome[] = [];
@@ -43,6 +46,11 @@ export const processRound = async (input: RoundInput): Promise<ResourceOutcome[]
     }));
   }
   logger.debug('snapshot', { keys: snapshot.values.size, revision: snapshot.revision });
+  for (const key of snapshot.invalidUtf8 ?? []) {
+    if (warnedInvalid.has(key)) continue;
+    warnedInvalid.add(key);
+    logger.warn('value is not valid UTF-8; its bad bytes render as U+FFFD', { key });
+  }
 
   // Services asked for in this round are fetched once and shared.
   const serviceCache = new Map<string, Promise<ServiceInstance[]>>();
@@ -78,7 +86,7 @@ const processOne = async (
   }
   let rendered;
   try {
-    rendered = await renderTemplate(template, { values, prefix: resource.prefix, keys: resource.paths, fetchService });
+    rendered = await renderTemplate(template, { values, prefix: resource.prefix, keys: resource.paths, fetchService, limits: input.pipeline.renderLimits });
   } catch (err) {
     const error = new ResourceError(resource.name, 'render', messageOf(err), { cause: err });
     return { resource, ok: false, error, services: [] };

@@ -1,7 +1,9 @@
 // Swapping the staged file onto dest, keeping the previous file until the
 // reload has succeeded, and putting it back when it has not.
-import { chown, copyFile, link, lstat, realpath, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chown, copyFile, link, lstat, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { isPathUnder } from '../config/load-resources.js';
+import type { TemplateResource } from '../config/resource.js';
 import { fsyncDir, tempPathFor } from './stage-file.js';
 
 export interface Commit {
@@ -12,14 +14,47 @@ export interface Commit {
 
 const errnoOf = (err: unknown): string | undefined => (err as NodeJS.ErrnoException | null)?.code;
 
-/** The file to replace: a symlinked dest is swapped at its target, so the link survives. */
-export const resolveDest = async (dest: string): Promise<string> => {
+const isSymlink = async (path: string): Promise<boolean | undefined> => {
   try {
-    return (await lstat(dest)).isSymbolicLink() ? await realpath(dest) : dest;
+    return (await lstat(path)).isSymbolicLink();
   } catch (err) {
-    if (errnoOf(err) === 'ENOENT') return dest;
+    if (errnoOf(err) === 'ENOENT') return undefined;
     throw err;
   }
+};
+
+/** Where a chain of links ends, even when its last link dangles; the directory part without links. */
+const linkTarget = async (link: string): Promise<string> => {
+  let path = link;
+  for (let hops = 0; hops < 40; hops++) {
+    if ((await isSymlink(path)) !== true) return join(await realpath(dirname(path)), basename(path));
+    path = resolve(dirname(path), await readlink(path));
+  }
+  throw new Error(`${link}: too many levels of symbolic links`);
+};
+
+const realDir = (dir: string): Promise<string> => realpath(dir).catch(() => dir);
+
+/**
+ * The file to replace. A symlinked dest is swapped at its target, so the link
+ * survives (a dangling link's target is created), when the resource allows it:
+ * follow_symlinks = true anywhere, unset only into dest's own directory tree
+ * or a dest_dirs directory, false never.
+ */
+export const resolveDest = async (resource: Pick<TemplateResource, 'dest' | 'followSymlinks' | 'destDirs'>): Promise<string> => {
+  const { dest, followSymlinks } = resource;
+  if ((await isSymlink(dest)) !== true) return dest;
+  if (followSymlinks === false) {
+    throw new Error(`${dest} is a symbolic link and follow_symlinks = false: refusing to write through it`);
+  }
+  const target = await linkTarget(dest);
+  if (followSymlinks === true) return target;
+  const roots = await Promise.all([dirname(dest), ...(resource.destDirs ?? [])].map(realDir));
+  if (roots.some((root) => isPathUnder(target, root))) return target;
+  throw new Error(
+    `${dest} is a symbolic link to ${target}, outside ${roots.join(' and ')}: refusing to write through it ` +
+      '(set follow_symlinks = true in the resource, or add the directory to dest_dirs)',
+  );
 };
 
 // A hard link costs nothing and keeps content, mode and owner; filesystems

@@ -11,6 +11,7 @@ import { isUpToDate, readFileState, wantedState } from './file-state.js';
 import { noopDiff } from './noop-diff.js';
 import { ReloadFailedError } from './reload-error.js';
 import { writeStageFile } from './stage-file.js';
+import type { RenderLimits } from '../template/limits.js';
 
 export { cleanStaleStageFiles } from './stage-file.js';
 export { ReloadFailedError } from './reload-error.js';
@@ -24,6 +25,8 @@ export interface PipelineOptions {
   keepStageFile: boolean;
   /** Per command (default 60 s). */
   commandTimeoutMs: number;
+  /** Time and size limits of each render (the template engine's defaults when absent). */
+  renderLimits?: RenderLimits;
   logger: Logger;
   /** Where --noop diffs go (stdout by default). */
   print?: (text: string) => void;
@@ -55,7 +58,7 @@ export const applyResource = async (
   options: PipelineOptions,
 ): Promise<PipelineResult> => {
   const log = options.logger.child({ resource: resource.name, dest: resource.dest });
-  const dest = await atStage(resource, 'stage', () => resolveDest(resource.dest));
+  const dest = await atStage(resource, 'stage', () => resolveDest(resource));
   const current = await atStage(resource, 'stage', () => readFileState(dest));
   const wanted = wantedState(resource, content, current);
   if (isUpToDate(current, wanted)) {

@@ -13,6 +13,7 @@ import type { TemplateAst } from './syntax.js';
 import { createPass, publicResult, registerPass } from './pass.js';
 import { emptyAnswers } from './state.js';
 import type { CompiledTemplate } from './types.js';
+import { unknownNames } from './unknown-names.js';
 
 const COMPILE_OPTIONS = { data: true, noEscape: true } as const;
 
@@ -48,6 +49,7 @@ const buildTemplate = (source: string, file: string): CompiledTemplate => {
   const pass = createPass(file, fn, parsed.map);
   const template: CompiledTemplate = {
     file,
+    unknownNames: unknownNames(parsed.ast, parsed.map),
     render: (context) => {
       const result = pass(context, emptyAnswers());
       const pending = result.missingLookups[0];
@@ -82,6 +84,18 @@ export const compileTemplateFile = async (path: string): Promise<CompiledTemplat
     throw new ConfigError(file, `cannot read template: ${messageOf(err)}`, { cause: err });
   }
   return compileTemplateSource(source, file);
+};
+
+/** The error a strict resource gets for a template that reads a name it can never have. */
+export const strictnessError = (template: CompiledTemplate): TemplateSyntaxError | undefined => {
+  const first = template.unknownNames[0];
+  if (!first) return undefined;
+  const names = [...new Set(template.unknownNames.map((u) => u.name))].map((n) => JSON.stringify(n)).join(', ');
+  return new TemplateSyntaxError(
+    template.file,
+    `unknown name ${JSON.stringify(first.name)} always renders as nothing (strict; unknown: ${names}); use getv "/key", or set strict = false`,
+    first,
+  );
 };
 
 export { renderTemplate } from './render.js';

@@ -39,7 +39,10 @@ const wrap = (name: string, helper: Helper) =>
     const state = options.data?.[STATE_KEY] as RenderState | undefined;
     if (!state) throw new Error(`${name}: called outside a switchyard render`);
     try {
-      return helper({ state, options, self: this }, raw);
+      state.budget.step();
+      const result = helper({ state, options, self: this }, raw);
+      if (typeof result === 'string') state.budget.checkOutput(result.length, 'its result');
+      return result;
     } catch (err) {
       throw failure(err, state, name, options);
     }
@@ -51,6 +54,28 @@ const Handlebars = (handlebarsModule as { default?: typeof handlebarsModule }).d
 
 export const handlebars = Handlebars.create();
 for (const [name, helper] of Object.entries(allHelpers)) handlebars.registerHelper(name, wrap(name, helper));
+
+type BlockFn = ((context: unknown, options?: unknown) => string) & Record<string, unknown>;
+
+// Handlebars' own #each, with every iteration counted against the render's
+// time and the loop's accumulated output against its size limit.
+const builtinEach = handlebars.helpers['each'] as (this: unknown, ...args: unknown[]) => string;
+handlebars.registerHelper(
+  'each',
+  wrap('each', ({ state, options, self }, args) => {
+    const body = options.fn as BlockFn | undefined;
+    if (!body) return builtinEach.call(self, ...args, options);
+    let total = 0;
+    const counted = Object.assign((context: unknown, frame?: unknown): string => {
+      state.budget.step();
+      const text = body(context, frame);
+      total += text.length;
+      state.budget.checkOutput(total, 'the loop\'s output');
+      return text;
+    }, body);
+    return builtinEach.call(self, ...args, { ...options, fn: counted });
+  }),
+);
 
 /** Helper names Handlebars itself provides. */
 const BUILTIN_HELPERS = ['if', 'unless', 'each', 'with', 'lookup', 'log'];

@@ -34,9 +34,17 @@ const byKey = (a: KeyPair, b: KeyPair): number => (a.key < b.key ? -1 : a.key > 
 const buildView = (values: ReadonlyMap<string, string>, rawPrefix: string): KeyView => {
   const prefix = normalizeKey(rawPrefix);
   const rel = new Map<string, string>();
+  const rawKeys = new Map<string, string>();
   for (const [key, value] of values) {
     if (!isKeyUnder(key, prefix)) continue;
-    rel.set(prefix === '/' ? key : normalizeKey(key.slice(prefix.length)), value);
+    const relative = normalizeKey(prefix === '/' ? key : key.slice(prefix.length));
+    // "/app//x", "/app/x/" and "/app/x" are one key to a template: two of them is ambiguous.
+    const other = rawKeys.get(relative);
+    if (other !== undefined) {
+      throw new Error(`keys ${JSON.stringify(other.slice(0, 200))} and ${JSON.stringify(key.slice(0, 200))} are the same key ${relative} once repeated or trailing "/" are dropped; delete one`);
+    }
+    rawKeys.set(relative, key);
+    rel.set(relative, value);
   }
   const children = (dir: string, needGrandchildren: boolean): string[] => {
     const head = segments(dir);

@@ -29,10 +29,12 @@ const wrapRuntimeError = (err: unknown, file: string, positions: PositionMap): T
 export const createPass =
   (file: string, fn: TemplateFn, positions: PositionMap): RenderPass =>
   (context, known) => {
-    const state = createRenderState(file, context, known, positions);
+    let state: ReturnType<typeof createRenderState>;
     let text: string;
     try {
+      state = createRenderState(file, context, known, positions);
       text = fn({}, { data: { [STATE_KEY]: state } });
+      state.budget.checkOutput(text.length, 'the rendered text');
     } catch (err) {
       throw wrapRuntimeError(err, file, positions);
     }

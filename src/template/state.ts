@@ -5,6 +5,7 @@ import type { RenderContext } from './types.js';
 import type { PositionMap } from './close-braces.js';
 import type { KeyView } from './key-view.js';
 import { keyViewOf } from './key-view.js';
+import { createBudget, DEFAULT_RENDER_LIMITS, type RenderBudget } from './limits.js';
 
 /** A DNS question a helper asked; `id` identifies it across passes. */
 export type LookupRequest =
@@ -30,6 +31,8 @@ export interface RenderState {
   readonly missingServices: Set<string>;
   /** DNS questions not answered yet, by id. */
   readonly missingLookups: Map<string, LookupRequest>;
+  /** Time and output this pass may still use. */
+  readonly budget: RenderBudget;
 }
 
 export const emptyAnswers = (): KnownAnswers => ({ lookups: new Map(), services: new Map() });
@@ -43,6 +46,7 @@ export const createRenderState = (file: string, context: RenderContext, known: K
   services: new Set(),
   missingServices: new Set(),
   missingLookups: new Map(),
+  budget: createBudget({ ...DEFAULT_RENDER_LIMITS, ...context.limits }),
 });
 
 /** The part of Handlebars' helper options switchyard uses. */

@@ -1,5 +1,7 @@
 // What the rest of switchyard sees of the template engine.
 import type { ServiceInstance } from '../backends/backend.js';
+import type { RenderLimits } from './limits.js';
+import type { UnknownName } from './unknown-names.js';
 
 export interface RenderContext {
   /** The snapshot: absolute key → value. */
@@ -23,6 +25,8 @@ export interface RenderContext {
    * unanswered names come back in RenderResult.missingServices.
    */
   fetchService?: (name: string) => Promise<ServiceInstance[]>;
+  /** Time and output limits of one pass; DEFAULT_RENDER_LIMITS fills the gaps. */
+  limits?: Partial<RenderLimits>;
 }
 
 export interface RenderResult {
@@ -36,6 +40,8 @@ export interface RenderResult {
 export interface CompiledTemplate {
   /** Absolute path of the template file. */
   readonly file: string;
+  /** Names read from the empty top-level context: they always render as nothing. */
+  readonly unknownNames: readonly UnknownName[];
   /** Throws TemplateRenderError. */
   render(context: RenderContext): RenderResult;
 }

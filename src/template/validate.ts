@@ -12,8 +12,10 @@ export const isHostname = (s: string): boolean => {
   const name = s.endsWith('.') ? s.slice(0, -1) : s;
   if (name.length === 0 || name.length > 253) return false;
   const labels = name.split('.');
-  // All-numeric names must be IPv4 addresses ("10.0.0.999" is neither).
-  return labels.every((l) => LABEL.test(l)) && !labels.every((l) => DIGITS.test(l));
+  // A name whose last label is a number ("10.0.0.999", "0x7f.0.0.1", "127.1")
+  // is an address in a form resolvers read differently; only canonical IPv4 passes (as an IP).
+  const last = labels.at(-1) ?? '';
+  return labels.every((l) => LABEL.test(l)) && !DIGITS.test(last) && !/^0x[0-9a-f]*$/i.test(last);
 };
 
 /** An IPv6 address without a zone ("%eth0"). */
@@ -62,14 +64,10 @@ export const validCidr = (s: string): string | undefined => {
   return `${ip}/${Number(bits)}`;
 };
 
-/** nginx server_name entries: names, "*.example.com", ".example.com", "www.example.*". */
-export const validServerNames = (s: string): string | undefined => {
-  const names = s.split(/\s+/).filter((n) => n.length > 0);
-  const valid = (n: string): boolean => {
-    const core = n.startsWith('*.') ? n.slice(2) : n.startsWith('.') ? n.slice(1) : n.endsWith('.*') ? n.slice(0, -2) : n;
-    return isHostname(core) || validIP(core) !== undefined;
-  };
-  return names.length > 0 && names.every(valid) ? names.join(' ') : undefined;
+/** One nginx server_name entry: a name, "*.example.com", ".example.com", "www.example.*". Never a space. */
+export const validServerName = (n: string): string | undefined => {
+  const core = n.startsWith('*.') ? n.slice(2) : n.startsWith('.') ? n.slice(1) : n.endsWith('.*') ? n.slice(0, -2) : n;
+  return isHostname(core) || validIP(core) !== undefined ? n : undefined;
 };
 
 const TOKEN = /^[A-Za-z0-9._:/@+=,-]{1,1024}$/;

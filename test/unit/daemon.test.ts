@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/backend.js';
-import type { TemplateResource } from '../../src/config/resource.js';
+import { DEFAULT_POLICY, type TemplateResource } from '../../src/config/resource.js';
 import { runDaemon } from '../../src/daemon/daemon.js';
 import { silentLogger } from '../../src/log.js';
 import { compileTemplateSource } from '../../src/template/engine.js';
@@ -39,7 +39,7 @@ describe('runDaemon', () => {
     const before = signals();
     let rounds = 0;
     const running = runDaemon(
-      { confdir: dir, prefix: '', noop: false, metricsAddr: `127.0.0.1:${port}` },
+      { confdir: dir, prefix: '', noop: false, metricsAddr: `127.0.0.1:${port}`, policy: DEFAULT_POLICY },
       { resources: [resource], templates: new Map([['app', compileTemplateSource('v={{getv "/v"}}\n', 'app.hbs')]]) },
       backend,
       { noop: false, syncOnly: false, keepStageFile: false, commandTimeoutMs: 5_000 },

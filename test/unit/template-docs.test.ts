@@ -20,13 +20,13 @@ describe('docs/helpers.md', () => {
     const source = blocks.find((b) => b.includes('proxy_read_timeout')) ?? '';
     const values = {
       '/app/live': 'blue', '/app/blue/addr': '127.0.0.1:9001', '/app/blue/weight': '5', '/app/canary/a': '10.0.0.9:9001',
-      '/app/server_name': 'example.com www.example.com', '/app/admin_net': '10.0.0.0/8',
+      '/app/server_name': 'example.com', '/app/admin_net': '10.0.0.0/8',
     };
     const { text } = await renderTemplate(compileTemplateSource(source, 'docs-nginx'), contextOf(values, '/app'));
     expect(text).toContain('server 127.0.0.1:9001 weight=5;');
     expect(text).toContain('server 10.0.0.9:9001 weight=1;');
     expect(text).toContain('listen 80;');
-    expect(text).toContain('server_name example.com www.example.com;');
+    expect(text).toContain('server_name example.com;');
     expect(text).toContain('proxy_read_timeout 60s;');
   });
 

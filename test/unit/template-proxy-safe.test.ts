@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TemplateRenderError } from '../../src/template/errors.js';
-import { validCidr, validHost, validHostPort, validPort, validServerNames, validToken } from '../../src/template/validate.js';
+import { validCidr, validHost, validHostPort, validPort, validServerName, validToken } from '../../src/template/validate.js';
 import { TEMPLATE_FILE, renderError, renderText } from './template-support.js';
 
 // Values someone with write access to the store might try, each with the
@@ -85,14 +85,19 @@ describe('port and host', () => {
 
 describe('other proxy-safe helpers', () => {
   it('ip, cidr, serverName, token, duration', () => {
-    const values = { '/ip': '[fd00::1]', '/net': '10.0.0.0/8', '/names': 'example.com  *.example.com www.example.*', '/t': 'app_v2', '/d': '30s' };
+    const values = { '/ip': '[fd00::1]', '/net': '10.0.0.0/8', '/names': ' *.example.com ', '/t': 'app_v2', '/d': '30s' };
     expect(renderText('{{ip "/ip"}} {{cidr "/net"}} {{serverName "/names"}} {{token "/t"}} {{duration "/d"}}', values)).toBe(
-      'fd00::1 10.0.0.0/8 example.com *.example.com www.example.* app_v2 30s',
+      'fd00::1 10.0.0.0/8 *.example.com app_v2 30s',
     );
     expect(validCidr('10.0.0.0/33')).toBeUndefined();
     expect(validCidr('fd00::/129')).toBeUndefined();
-    expect(validServerNames('~^(www\\.)?(.+)$')).toBeUndefined();
-    expect(validServerNames('a.com; return 200')).toBeUndefined();
+    expect(validServerName('~^(www\\.)?(.+)$')).toBeUndefined();
+    expect(validServerName('a.com; return 200')).toBeUndefined();
+    expect(validServerName('www.example.*')).toBe('www.example.*');
+    expect(validServerName('a.com b.com')).toBeUndefined();
+    expect(validHostPort('0x7f.0.0.1:80')).toBeUndefined();
+    expect(validHostPort('127.1:80')).toBeUndefined();
+    expect(validHostPort('127.0.0.1:80')).toBe('127.0.0.1:80');
     expect(validToken('a b')).toBeUndefined();
     expect(validToken('$request_uri')).toBeUndefined();
     expect(renderError('{{duration "/d"}}', { '/d': '5s;' }).message).toContain('is not a duration');

@@ -1,5 +1,6 @@
 // One consistent read of several subtrees: a transaction of range requests,
 // so every path is read at the same revision.
+import { isUtf8 } from 'node:buffer';
 import type { KVClient, IRequestOp, IResponseOp, IKeyValue } from 'etcd3';
 import type { Snapshot } from '../backend.js';
 import { collapsePaths, isKeyUnder, normalizeKey } from '../keys.js';
@@ -28,12 +29,14 @@ const chunk = <T>(items: readonly T[], size: number): T[][] => {
   return out;
 };
 
-const collect = (values: Map<string, string>, paths: readonly string[], responses: IResponseOp[]): void => {
+const collect = (values: Map<string, string>, paths: readonly string[], responses: IResponseOp[], invalid: string[]): void => {
   responses.forEach((response, i) => {
     const path = paths[i] ?? '/';
     for (const kv of response.response_range?.kvs ?? ([] as IKeyValue[])) {
       const key = kv.key.toString('utf8');
-      if (isKeyUnder(key, path)) values.set(key, kv.value.toString('utf8'));
+      if (!isKeyUnder(key, path)) continue;
+      values.set(key, kv.value.toString('utf8'));
+      if (!isUtf8(kv.value)) invalid.push(key);
     }
   });
 };
@@ -43,13 +46,14 @@ export const readSnapshot = async (kv: KVClient, paths: readonly string[]): Prom
   const wanted = collapsePaths(paths.length > 0 ? paths : ['/']);
   const [first = [], ...rest] = chunk(wanted, OPS_PER_TXN);
   const values = new Map<string, string>();
+  const invalidUtf8: string[] = [];
   const head = await kv.txn({ success: first.map((p) => rangeOp(p)) });
-  collect(values, first, head.responses);
+  collect(values, first, head.responses, invalidUtf8);
   const revision = head.header.revision;
   // Later chunks are pinned to the first one's revision, so the snapshot stays consistent.
   for (const part of rest) {
     const res = await kv.txn({ success: part.map((p) => rangeOp(p, revision)) });
-    collect(values, part, res.responses);
+    collect(values, part, res.responses, invalidUtf8);
   }
-  return { values: new Map([...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), revision };
+  return { values: new Map([...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), revision, invalidUtf8 };
 };

@@ -1,4 +1,5 @@
 // Reads YAML/JSON documents from disk (file backend, `render --data`).
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLError } from 'yaml';
 import { flattenDocument } from './flatten.js';
@@ -14,17 +15,29 @@ export class DocumentError extends Error {
   }
 }
 
+/** Keys whose values were decoded from invalid UTF-8, by the map they were read into. */
+const invalidKeys = new WeakMap<Map<string, string>, string[]>();
+
+/** The keys of a map from readDocument(s) whose bytes were not valid UTF-8. */
+export const invalidUtf8Of = (values: Map<string, string>): string[] => invalidKeys.get(values) ?? [];
+
 /** Parses one YAML or JSON file (JSON is YAML) and returns its flat keys. */
 export const readDocument = async (file: string): Promise<Map<string, string>> => {
   let text: string;
+  let valid: boolean;
   try {
-    text = await readFile(file, 'utf8');
+    const bytes = await readFile(file);
+    valid = isUtf8(bytes);
+    text = bytes.toString('utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new DocumentError(file, code === 'ENOENT' ? 'file not found' : `cannot read: ${String(err)}`, { cause: err });
   }
   try {
-    return flattenDocument(parseYaml(text, { prettyErrors: true }) ?? {});
+    const values = flattenDocument(parseYaml(text, { prettyErrors: true }) ?? {});
+    // Bad bytes became U+FFFD: the keys holding one are those to name.
+    if (!valid) invalidKeys.set(values, [...values].filter(([, v]) => v.includes('\uFFFD')).map(([k]) => k));
+    return values;
   } catch (err) {
     throw new DocumentError(file, `not valid YAML/JSON${whereAndWhat(err)}`, { cause: err });
   }
@@ -44,8 +57,12 @@ const whereAndWhat = (err: unknown): string => {
 /** Reads several documents; later files override earlier ones key by key. */
 export const readDocuments = async (files: readonly string[]): Promise<Map<string, string>> => {
   const merged = new Map<string, string>();
+  const invalid: string[] = [];
   for (const file of files) {
-    for (const [k, v] of await readDocument(file)) merged.set(k, v);
+    const values = await readDocument(file);
+    for (const [k, v] of values) merged.set(k, v);
+    invalid.push(...invalidUtf8Of(values));
   }
+  if (invalid.length > 0) invalidKeys.set(merged, invalid);
   return merged;
 };

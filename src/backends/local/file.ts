@@ -5,7 +5,7 @@ import type { FSWatcher } from 'chokidar';
 import { BackendError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener } from '../backend.js';
-import { DocumentError, readDocuments } from './documents.js';
+import { DocumentError, invalidUtf8Of, readDocuments } from './documents.js';
 import { filterUnder } from '../keys.js';
 
 export const FILE_BACKEND = 'file';
@@ -59,7 +59,9 @@ export const createFileBackend = (options: BackendOptions, logger: Logger): Back
     endpoints: files,
     getValues: async (paths): Promise<Snapshot> => {
       try {
-        return { values: filterUnder(await readDocuments(files), paths) };
+        const all = await readDocuments(files);
+        const values = filterUnder(all, paths);
+        return { values, invalidUtf8: invalidUtf8Of(all).filter((k) => values.has(k)) };
       } catch (err) {
         const file = err instanceof DocumentError ? err.file : files.join(',');
         throw new BackendError(FILE_BACKEND, file, (err as Error).message.replace(`${file}: `, ''), { cause: err });

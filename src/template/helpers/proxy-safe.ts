@@ -8,7 +8,7 @@ import { asInteger, asString, expectArity } from '../args.js';
 import { HelperError, quoteValue } from '../errors.js';
 import type { HelperScope, HelperTable } from '../state.js';
 import {
-  validCidr, validDuration, validHost, validHostPort, validInt, validIP, validPort, validServerNames, validToken,
+  validCidr, validDuration, validHost, validHostPort, validInt, validIP, validPort, validServerName, validToken,
 } from '../validate.js';
 import { matchPairs, requireValue } from './kv.js';
 
@@ -27,7 +27,7 @@ const KINDS = {
   hostPort: { what: 'host:port (hostname, IPv4 or [IPv6], port 1-65535)', check: validHostPort },
   ip: { what: 'an IPv4 or IPv6 address', check: validIP },
   cidr: { what: 'an IP address or network (10.0.0.0/8)', check: validCidr },
-  serverName: { what: 'server names (example.com, *.example.com)', check: validServerNames },
+  serverName: { what: 'one server name (example.com, *.example.com; several: one serverName each)', check: validServerName },
   token: { what: 'a single word of letters, digits and . _ : / @ + = , -', check: validToken },
   duration: { what: 'a duration (digits with ms, s, m, h or d)', check: validDuration },
   int: {
