@@ -16,8 +16,6 @@ export interface OptionSpec {
   defaultText?: string;
   /** Only from the command line (not from switchyard.toml). */
   cliOnly?: boolean;
-  /** Never printed (passwords, tokens). */
-  secret?: boolean;
 }
 
 export const RUN_OPTIONS: readonly OptionSpec[] = [
@@ -38,8 +36,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'logLevel', flag: 'log-level', type: 'string', describe: 'debug, info, warn or error', defaultText: 'info' },
   { name: 'logFormat', flag: 'log-format', type: 'string', describe: 'text or json', defaultText: 'text' },
   { name: 'username', flag: 'username', type: 'string', describe: 'etcd user' },
-  { name: 'password', flag: 'password', type: 'string', describe: 'etcd password (also SWITCHYARD_PASSWORD)', secret: true },
-  { name: 'authToken', flag: 'auth-token', type: 'string', describe: 'Consul ACL token (also CONSUL_HTTP_TOKEN)', secret: true },
+  { name: 'password', flag: 'password', type: 'string', describe: 'etcd password (also SWITCHYARD_PASSWORD)' },
+  { name: 'authToken', flag: 'auth-token', type: 'string', describe: 'Consul ACL token (also CONSUL_HTTP_TOKEN)' },
   { name: 'clientCert', flag: 'client-cert', type: 'string', describe: 'TLS client certificate for the backend' },
   { name: 'clientKey', flag: 'client-key', type: 'string', describe: 'TLS client key for the backend' },
   { name: 'clientCaKeys', flag: 'client-ca-keys', type: 'string', describe: "CA certificate(s) to verify the backend's TLS" },
