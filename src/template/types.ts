@@ -28,9 +28,8 @@ export interface RenderResult {
   missingServices: string[];
 }
 
+/** A compiled template; `renderTemplate` renders it. */
 export interface CompiledTemplate {
   /** Absolute path of the template file. */
   readonly file: string;
-  /** Throws TemplateRenderError. */
-  render(context: RenderContext): RenderResult;
 }
