@@ -1,7 +1,7 @@
 // Errors are objects with fields, not concatenated strings. The message is
 // built from the fields once, so logs and exit messages agree.
 
-export type Stage = 'config' | 'fetch' | 'render' | 'stage' | 'check' | 'commit' | 'reload' | 'rollback' | 'watch';
+export type Stage = 'fetch' | 'render' | 'stage' | 'check' | 'commit' | 'reload' | 'rollback';
 
 /** A failure of one resource at one stage of the pipeline. Exit code 1. */
 export class ResourceError extends Error {

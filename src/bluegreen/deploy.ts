@@ -3,13 +3,13 @@
 // failure leaves (or puts back) traffic on the old color.
 import type { BlueGreenContext } from './context.js';
 import { BlueGreenError } from './errors.js';
-import { runOperation, type OperationResult } from './steps.js';
+import { recordOperation, type OperationResult } from './steps.js';
 import { switchAndVerify } from './switch.js';
 import { otherColor } from './types.js';
 import { readAppState, requireAddr, startUnit, stopUnit, waitForHealth } from './unit-steps.js';
 
 export const deploy = (ctx: BlueGreenContext): Promise<OperationResult> =>
-  runOperation(ctx, 'deploy', async (steps) => {
+  recordOperation(ctx, 'deploy', async (steps) => {
     const state = await readAppState(ctx, steps);
     const from = state.live;
     if (!from) throw new BlueGreenError(ctx.app, 'read', `${ctx.keys.live} is not set; use switch COLOR first`);

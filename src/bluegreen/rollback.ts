@@ -2,12 +2,12 @@
 // running, then health-checked and verified like a switch.
 import type { BlueGreenContext } from './context.js';
 import { BlueGreenError } from './errors.js';
-import { runOperation, type OperationResult } from './steps.js';
+import { recordOperation, type OperationResult } from './steps.js';
 import { switchAndVerify } from './switch.js';
 import { readAppState, startUnit, waitForHealth } from './unit-steps.js';
 
 export const rollback = (ctx: BlueGreenContext): Promise<OperationResult> =>
-  runOperation(ctx, 'rollback', async (steps) => {
+  recordOperation(ctx, 'rollback', async (steps) => {
     const state = await readAppState(ctx, steps);
     const target = state.previous;
     if (!target) throw new BlueGreenError(ctx.app, 'read', `${ctx.keys.previous} is not set: nothing to roll back to`);

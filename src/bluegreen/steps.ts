@@ -55,7 +55,7 @@ const createSteps = (ctx: BlueGreenContext, result: OperationResult): Steps => (
 });
 
 /** Runs an operation; a BlueGreenError ends it with ok: false instead of throwing. */
-export const runOperation = async (
+export const recordOperation = async (
   ctx: BlueGreenContext,
   operation: string,
   body: (steps: Steps) => Promise<void>,

@@ -4,7 +4,7 @@ import { messageOf } from '../errors.js';
 import type { BlueGreenContext } from './context.js';
 import { BlueGreenError } from './errors.js';
 import { restoreLive, writeLive } from './state.js';
-import { runOperation, type OperationResult, type Steps } from './steps.js';
+import { recordOperation, type OperationResult, type Steps } from './steps.js';
 import type { AppState, Color } from './types.js';
 import { checkHealthNow, readAppState } from './unit-steps.js';
 import { verifyServes } from './verify.js';
@@ -51,4 +51,4 @@ export const switchFromState = async (ctx: BlueGreenContext, steps: Steps, state
 };
 
 export const switchColor = (ctx: BlueGreenContext, target: Color): Promise<OperationResult> =>
-  runOperation(ctx, 'switch', async (steps) => switchFromState(ctx, steps, await readAppState(ctx, steps), target));
+  recordOperation(ctx, 'switch', async (steps) => switchFromState(ctx, steps, await readAppState(ctx, steps), target));

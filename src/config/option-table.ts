@@ -16,8 +16,6 @@ export interface OptionSpec {
   defaultText?: string;
   /** Only from the command line (not from switchyard.toml). */
   cliOnly?: boolean;
-  /** Never printed (passwords, tokens). */
-  secret?: boolean;
   /** Also an option of the commands that reach the backend without running (bluegreen). */
   backend?: boolean;
 }
@@ -40,8 +38,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'logLevel', flag: 'log-level', type: 'string', describe: 'debug, info, warn or error', defaultText: 'info', backend: true },
   { name: 'logFormat', flag: 'log-format', type: 'string', describe: 'text or json', defaultText: 'text', backend: true },
   { name: 'username', flag: 'username', type: 'string', describe: 'etcd user', backend: true },
-  { name: 'password', flag: 'password', type: 'string', describe: 'etcd password (also SWITCHYARD_PASSWORD)', secret: true, backend: true },
-  { name: 'authToken', flag: 'auth-token', type: 'string', describe: 'Consul ACL token (also CONSUL_HTTP_TOKEN)', secret: true, backend: true },
+  { name: 'password', flag: 'password', type: 'string', describe: 'etcd password (also SWITCHYARD_PASSWORD)', backend: true },
+  { name: 'authToken', flag: 'auth-token', type: 'string', describe: 'Consul ACL token (also CONSUL_HTTP_TOKEN)', backend: true },
   { name: 'clientCert', flag: 'client-cert', type: 'string', describe: 'TLS client certificate for the backend', backend: true },
   { name: 'clientKey', flag: 'client-key', type: 'string', describe: 'TLS client key for the backend', backend: true },
   { name: 'clientCaKeys', flag: 'client-ca-keys', type: 'string', describe: "CA certificate(s) to verify the backend's TLS", backend: true },

@@ -86,7 +86,7 @@ export interface CommandResult {
   durationMs: number;
 }
 
-export interface RunOptions {
+export interface CommandOptions {
   timeoutMs: number;
   logger: Logger;
 }
@@ -224,7 +224,7 @@ export const runProcess = (
   });
 
 /** Runs a check/reload command; resolves with its output or throws CommandError. */
-export const runCommand = async (template: string, vars: CommandVars, options: RunOptions): Promise<CommandResult> => {
+export const runResourceCommand = async (template: string, vars: CommandVars, options: CommandOptions): Promise<CommandResult> => {
   const line = buildCommandLine(template, vars);
   const command = line.shell ? (line.args[1] ?? '') : [line.file, ...line.args].join(' ');
   const started = Date.now();

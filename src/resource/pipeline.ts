@@ -5,7 +5,7 @@ import type { TemplateResource } from '../config/resource.js';
 import { ResourceError, messageOf, type Stage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { parseBuiltinCheck, runBuiltinCheck } from '../proxies/builtin-check.js';
-import { buildCommandLine, runCommand, type CommandVars } from '../process/command.js';
+import { buildCommandLine, runResourceCommand, type CommandVars } from '../process/command.js';
 import { commitStaged, discardBackup, resolveDest, restorePrevious, type Commit } from './commit.js';
 import { isUpToDate, readFileState, wantedState } from './file-state.js';
 import { noopDiff } from './noop-diff.js';
@@ -72,7 +72,7 @@ export const applyResource = async (
   }
   const runCommands = !options.syncOnly;
   const run = (template: string, vars: CommandVars) =>
-    runCommand(template, vars, { timeoutMs: options.commandTimeoutMs, logger: log });
+    runResourceCommand(template, vars, { timeoutMs: options.commandTimeoutMs, logger: log });
   const check = async (template: string, vars: CommandVars): Promise<unknown> => {
     const builtin = parseBuiltinCheck(buildCommandLine(template, vars));
     return builtin ? runBuiltinCheck(template, builtin, options.commandTimeoutMs, log) : run(template, vars);

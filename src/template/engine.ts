@@ -10,8 +10,7 @@ import type { Parsed } from './close-braces.js';
 import { findGoConstruct } from './go-syntax.js';
 import { checkTemplateAst, lexerLocation, syntaxErrorOf } from './syntax.js';
 import type { TemplateAst } from './syntax.js';
-import { createPass, publicResult, registerPass } from './pass.js';
-import { emptyAnswers } from './state.js';
+import { createPass, registerPass } from './pass.js';
 import type { CompiledTemplate } from './types.js';
 import { unknownNames } from './unknown-names.js';
 
@@ -46,20 +45,8 @@ const buildTemplate = (source: string, file: string): CompiledTemplate => {
     // Errors after parsing carry positions in the repaired text.
     throw syntaxErrorOf(parsed && !(err instanceof ParseFailure) ? new ParseFailure(err, parsed.map) : err, file);
   }
-  const pass = createPass(file, fn, parsed.map);
-  const template: CompiledTemplate = {
-    file,
-    unknownNames: unknownNames(parsed.ast, parsed.map),
-    render: (context) => {
-      const result = pass(context, emptyAnswers());
-      const pending = result.missingLookups[0];
-      if (pending) {
-        throw new TemplateRenderError(file, undefined, `${pending.kind === 'ip' ? 'lookupIP' : 'lookupSRV'} needs DNS: render with renderTemplate`);
-      }
-      return publicResult(result);
-    },
-  };
-  registerPass(template, pass);
+  const template: CompiledTemplate = { file, unknownNames: unknownNames(parsed.ast, parsed.map) };
+  registerPass(template, createPass(file, fn, parsed.map));
   return template;
 };
 

@@ -1,4 +1,4 @@
-// The asynchronous render. Helpers are synchronous, so answers that need I/O
+// The render. Helpers are synchronous, so answers that need I/O
 // (DNS, catalog services) are gathered in passes: render, resolve what the
 // pass asked for and did not get, render again — a bounded number of times.
 import type { ServiceInstance } from '../backends/backend.js';
@@ -22,7 +22,7 @@ export interface RenderOptions {
 /**
  * Renders with every DNS lookup answered and, when context.fetchService is
  * set, every service fetched. Without a fetcher, services the context cannot
- * answer come back in missingServices (as from CompiledTemplate.render).
+ * answer come back in missingServices.
  * Throws TemplateRenderError; a fetcher's own error propagates unchanged.
  */
 export const renderTemplate = async (

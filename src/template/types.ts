@@ -37,11 +37,10 @@ export interface RenderResult {
   missingServices: string[];
 }
 
+/** A compiled template; `renderTemplate` renders it. */
 export interface CompiledTemplate {
   /** Absolute path of the template file. */
   readonly file: string;
   /** Names read from the empty top-level context: they always render as nothing. */
   readonly unknownNames: readonly UnknownName[];
-  /** Throws TemplateRenderError. */
-  render(context: RenderContext): RenderResult;
 }

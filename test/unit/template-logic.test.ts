@@ -3,33 +3,33 @@ import { formatGoTime } from '../../src/template/go-time.js';
 import { renderError, renderText } from './template-support.js';
 
 describe('comparison and logic', () => {
-  it('eq and ne compare store strings with literals', () => {
+  it('eq and ne compare store strings with literals', async () => {
     const values = { '/live': 'blue', '/n': '3' };
-    expect(renderText('{{#if (eq (getv "/live") "blue")}}B{{else}}G{{/if}} {{eq (getv "/n") 3}} {{ne "a" "b"}} {{eq "a" "a"}}', values)).toBe('B true true true');
-    expect(renderText('{{eq 1 true}} {{eq "" 0}}')).toBe('false false');
+    expect(await renderText('{{#if (eq (getv "/live") "blue")}}B{{else}}G{{/if}} {{eq (getv "/n") 3}} {{ne "a" "b"}} {{eq "a" "a"}}', values)).toBe('B true true true');
+    expect(await renderText('{{eq 1 true}} {{eq "" 0}}')).toBe('false false');
   });
 
-  it('lt and gt compare numbers as numbers, other strings as strings', () => {
-    expect(renderText('{{lt "9" "10"}} {{gt 10 "9"}} {{lt "b" "a"}} {{gt "b" "a"}} {{lt 1 1}}')).toBe('true true false true false');
+  it('lt and gt compare numbers as numbers, other strings as strings', async () => {
+    expect(await renderText('{{lt "9" "10"}} {{gt 10 "9"}} {{lt "b" "a"}} {{gt "b" "a"}} {{lt 1 1}}')).toBe('true true false true false');
   });
 
-  it('and, or, not follow Handlebars truthiness (empty lists are false)', () => {
-    expect(renderText('{{and 1 "x" true}} {{and 1 ""}} {{or "" 0 "y"}} {{or "" (gets "/none/*")}} {{not ""}} {{not "x"}}')).toBe(
+  it('and, or, not follow Handlebars truthiness (empty lists are false)', async () => {
+    expect(await renderText('{{and 1 "x" true}} {{and 1 ""}} {{or "" 0 "y"}} {{or "" (gets "/none/*")}} {{not ""}} {{not "x"}}')).toBe(
       'true false true false true false',
     );
   });
 
-  it('work as blocks of their own', () => {
-    expect(renderText('{{#eq "a" "a"}}same{{else}}diff{{/eq}} {{#ne "a" "a"}}x{{else}}y{{/ne}} {{#and 1 0}}x{{else}}y{{/and}}')).toBe('same y y');
+  it('work as blocks of their own', async () => {
+    expect(await renderText('{{#eq "a" "a"}}same{{else}}diff{{/eq}} {{#ne "a" "a"}}x{{else}}y{{/ne}} {{#and 1 0}}x{{else}}y{{/and}}')).toBe('same y y');
   });
 
-  it('default replaces only missing or empty values', () => {
-    expect(renderText('{{default "" "80"}} {{default "81" "80"}} {{default 0 "80"}} {{default (gets "/x/*") "none"}}')).toBe('80 81 0 none');
+  it('default replaces only missing or empty values', async () => {
+    expect(await renderText('{{default "" "80"}} {{default "81" "80"}} {{default 0 "80"}} {{default (gets "/x/*") "none"}}')).toBe('80 81 0 none');
   });
 
-  it('check their arity', () => {
-    expect(renderError('{{eq "a"}}').message).toContain('eq: expects A B, got 1 argument');
-    expect(renderError('{{not}}').message).toContain('not: expects A, got 0 arguments');
+  it('check their arity', async () => {
+    expect((await renderError('{{eq "a"}}')).message).toContain('eq: expects A B, got 1 argument');
+    expect((await renderError('{{not}}')).message).toContain('not: expects A, got 0 arguments');
   });
 });
 
@@ -38,29 +38,29 @@ describe('system helpers', () => {
     vi.unstubAllEnvs();
   });
 
-  it('getenv with and without a default; empty counts as unset', () => {
+  it('getenv with and without a default; empty counts as unset', async () => {
     vi.stubEnv('SWITCHYARD_TEST_HOST', 'h1');
     vi.stubEnv('SWITCHYARD_TEST_EMPTY', '');
-    expect(renderText('{{getenv "SWITCHYARD_TEST_HOST"}} [{{getenv "SWITCHYARD_TEST_NOPE"}}] {{getenv "SWITCHYARD_TEST_EMPTY" "d"}} {{getenv "SWITCHYARD_TEST_HOST" "d"}}')).toBe(
+    expect(await renderText('{{getenv "SWITCHYARD_TEST_HOST"}} [{{getenv "SWITCHYARD_TEST_NOPE"}}] {{getenv "SWITCHYARD_TEST_EMPTY" "d"}} {{getenv "SWITCHYARD_TEST_HOST" "d"}}')).toBe(
       'h1 [] d h1',
     );
   });
 
-  it('fileExists', () => {
-    expect(renderText('{{fileExists "/etc/passwd"}} {{fileExists "/nonexistent/switchyard"}}')).toBe('true false');
+  it('fileExists', async () => {
+    expect(await renderText('{{fileExists "/etc/passwd"}} {{fileExists "/nonexistent/switchyard"}}')).toBe('true false');
   });
 
-  it('parseBool accepts what strconv.ParseBool does', () => {
-    expect(renderText('{{parseBool "true"}} {{parseBool "T"}} {{parseBool "1"}} {{parseBool "False"}} {{parseBool "0"}}')).toBe('true true true false false');
-    expect(renderError('{{parseBool "yes"}}').message).toContain('parseBool: parsing "yes": invalid syntax');
+  it('parseBool accepts what strconv.ParseBool does', async () => {
+    expect(await renderText('{{parseBool "true"}} {{parseBool "T"}} {{parseBool "1"}} {{parseBool "False"}} {{parseBool "0"}}')).toBe('true true true false false');
+    expect((await renderError('{{parseBool "yes"}}')).message).toContain('parseBool: parsing "yes": invalid syntax');
   });
 
-  it('datetime prints Go’s default format, or a Go layout', () => {
-    expect(renderText('{{datetime}}')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [+-]\d{4} \S+$/);
-    expect(renderText('{{datetime "2006"}}')).toBe(String(new Date().getFullYear()));
+  it('datetime prints Go’s default format, or a Go layout', async () => {
+    expect(await renderText('{{datetime}}')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [+-]\d{4} \S+$/);
+    expect(await renderText('{{datetime "2006"}}')).toBe(String(new Date().getFullYear()));
   });
 
-  it('formats Go layouts', () => {
+  it('formats Go layouts', async () => {
     const date = new Date(2015, 0, 23, 13, 4, 5, 93);
     expect(formatGoTime(date, 'Jan 2, 2006 at 3:04pm')).toBe('Jan 23, 2015 at 1:04pm');
     expect(formatGoTime(date, '2006-01-02T15:04:05.000')).toBe('2015-01-23T13:04:05.093');

@@ -1,5 +1,5 @@
 // Shared by the template tests: compile a source and render it against a few keys.
-import { compileTemplateSource } from '../../src/template/engine.js';
+import { compileTemplateSource, renderTemplate } from '../../src/template/engine.js';
 import type { RenderContext } from '../../src/template/types.js';
 
 export const TEMPLATE_FILE = '/etc/switchyard/templates/test.hbs';
@@ -13,14 +13,14 @@ export const contextOf = (values: Record<string, string> = {}, prefix = '/', ext
   ...extra,
 });
 
-/** Renders synchronously; each call compiles under its own file name so caches do not interfere. */
-export const renderText = (source: string, values: Record<string, string> = {}, prefix = '/'): string =>
-  compileTemplateSource(source, `/tmp/switchyard-test-${counter++}.hbs`).render(contextOf(values, prefix)).text;
+/** Renders; each call compiles under its own file name so caches do not interfere. */
+export const renderText = async (source: string, values: Record<string, string> = {}, prefix = '/'): Promise<string> =>
+  (await renderTemplate(compileTemplateSource(source, `/tmp/switchyard-test-${counter++}.hbs`), contextOf(values, prefix))).text;
 
 /** The error a render throws (fails the test when it does not throw). */
-export const renderError = (source: string, values: Record<string, string> = {}, prefix = '/'): Error => {
+export const renderError = async (source: string, values: Record<string, string> = {}, prefix = '/'): Promise<Error> => {
   try {
-    compileTemplateSource(source, TEMPLATE_FILE).render(contextOf(values, prefix));
+    await renderTemplate(compileTemplateSource(source, TEMPLATE_FILE), contextOf(values, prefix));
   } catch (err) {
     return err as Error;
   }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CommandError, buildCommandLine, needsShell, runCommand, shellQuote, tailLines } from '../../src/process/command.js';
+import { CommandError, buildCommandLine, needsShell, runResourceCommand, shellQuote, tailLines } from '../../src/process/command.js';
 import { silentLogger } from '../../src/log.js';
 import { processesRunning } from '../harness/processes.js';
 import { waitFor } from '../harness/wait.js';
 
 const vars = { src: '/etc/nginx/.app.conf.switchyard-stage-0123456789ab', dest: '/etc/nginx/app.conf' };
-const run = (cmd: string, timeoutMs = 10_000) => runCommand(cmd, vars, { timeoutMs, logger: silentLogger });
+const run = (cmd: string, timeoutMs = 10_000) => runResourceCommand(cmd, vars, { timeoutMs, logger: silentLogger });
 
 describe('buildCommandLine', () => {
   it('splits a plain command on blanks and substitutes both placeholder spellings', () => {
@@ -63,7 +63,7 @@ describe('shellQuote / tailLines', () => {
   });
 });
 
-describe('runCommand', () => {
+describe('runResourceCommand', () => {
   it('returns the output of a successful command, with placeholders substituted', async () => {
     const result = await run('echo {{src}} {{dest}}');
     expect(result.stdout.trim()).toBe(`${vars.src} ${vars.dest}`);
