@@ -2,7 +2,7 @@
 // real etcd, Consul, nginx and HAProxy, asserting what its README promises,
 // and leaving no process and no file behind.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,10 +17,13 @@ const runExample = async (script: string, args: string[] = []): Promise<string> 
   const tmp = mkdtempSync(join(tmpdir(), 'switchyard-example-test-'));
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp };
   if (script.startsWith('consul-')) env['SWITCHYARD_CONSUL_BIN'] = consulBinary();
-  const { stdout } = await run('bash', [join(REPO, 'examples', script), ...args], { timeout: 150_000, env });
-  expect(readdirSync(tmp)).toEqual([]);
-  rmdirSync(tmp);
-  return stdout;
+  try {
+    const { stdout } = await run('bash', [join(REPO, 'examples', script), ...args], { timeout: 150_000, env });
+    expect(readdirSync(tmp)).toEqual([]);
+    return stdout;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 };
 
 describe('examples', () => {
