@@ -10,14 +10,14 @@ source "$(dirname "$0")/../lib/loopback.sh"
 require haproxy curl node perl
 
 say "starting Consul (dev mode) and versions A and B of the app"
+copy_example consul-haproxy-catalog
 start_consul
 start_app blue A
 start_app green B
-copy_example consul-haproxy-catalog
 
 say "registering both instances with their health checks; A takes the traffic"
-sed "s/9001/$BLUE_PORT/g" services/web-a.json >out/web-a.json
-sed "s/9002/$GREEN_PORT/g" services/web-b.json >out/web-b.json
+sed "s/9001/$BLUE_PORT/g" service-definitions/web-a.json >out/web-a.json
+sed "s/9002/$GREEN_PORT/g" service-definitions/web-b.json >out/web-b.json
 "$CONSUL" services register out/web-a.json >/dev/null && echo "registered web-a on $BLUE_ADDR"
 "$CONSUL" services register out/web-b.json >/dev/null && echo "registered web-b on $GREEN_ADDR"
 kv_put web/live A
@@ -28,7 +28,7 @@ HAPROXY_PORT=$(free_port)
 export WEB_LISTEN="127.0.0.1:$HAPROXY_PORT"
 "$SWITCHYARD" --confdir . --backend consul --node "$CONSUL_ENDPOINT" --onetime --sync-only --log-level warn
 cat out/web.cfg
-haproxy -W -D -S out/master.sock -p out/haproxy.pid -f haproxy.cfg -f out/web.cfg 2>>"$WORK/haproxy.log"
+haproxy -W -D -S unix@out/master.sock -p out/haproxy.pid -f haproxy.cfg -f out/web.cfg 2>>"$WORK/haproxy.log"
 PIDS+=("$(head -1 out/haproxy.pid)")
 wait_until "HAProxy on $HAPROXY_PORT" answers "http://$WEB_LISTEN/" "blue A"
 

@@ -9,10 +9,10 @@ source "$(dirname "$0")/../lib/loopback.sh"
 require nginx curl node
 
 say "starting Consul (dev mode) and the two colors of the app"
+copy_example consul-nginx-bluegreen
 start_consul
 start_app blue 1
 start_app green 2
-copy_example consul-nginx-bluegreen
 
 say "the keys: blue is live"
 kv_put app/blue/addr "$BLUE_ADDR"

@@ -65,7 +65,8 @@ start_consul() {
   http=$(free_port); serf_lan=$(free_port); serf_wan=$(free_port); server=$(free_port)
   export CONSUL_HTTP_ADDR="127.0.0.1:$http"
   CONSUL_ENDPOINT="http://$CONSUL_HTTP_ADDR"
-  # -config-dir of an empty directory: the agent loads nothing from where it was started.
+  # Started in the current directory, as the READMEs do (a -dev agent reads
+  # ./services/ there as its saved registrations: no example has one).
   mkdir -p "$WORK/consul.d"
   "$CONSUL" agent -dev -bind 127.0.0.1 -client 127.0.0.1 -config-dir "$WORK/consul.d" \
     -hcl "ports { http = $http serf_lan = $serf_lan serf_wan = $serf_wan server = $server dns = -1 grpc = -1 grpc_tls = -1 }" \

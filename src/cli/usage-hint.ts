@@ -1,4 +1,5 @@
 // One step further than "Unknown argument": name the flag that was meant.
+import { confdOnlyAdvice } from '../config/confd-toml.js';
 import { closestName } from '../config/suggest.js';
 
 /** " (did you mean --confdir?)" for each unknown flag close to a known one; "" otherwise. */
@@ -7,8 +8,10 @@ export const unknownFlagHint = (message: string, knownFlags: readonly string[]):
   if (!match) return '';
   const hints: string[] = [];
   for (const typed of (match[1] ?? '').split(', ')) {
+    const confdOnly = confdOnlyAdvice(typed);
     const meant = closestName(typed, knownFlags.filter((f) => f.length > 1 && !/[A-Z]/.test(f)));
-    if (meant) hints.push(`--${typed}: did you mean --${meant}?`);
+    if (confdOnly) hints.push(`--${typed}: ${confdOnly}`);
+    else if (meant) hints.push(`--${typed}: did you mean --${meant}?`);
   }
   return hints.join('\n');
 };

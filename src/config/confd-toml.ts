@@ -17,7 +17,7 @@ const NOT_HERE = "is a setting of a confd backend switchyard does not have (swit
 
 /** confd's settings that have no switchyard equivalent, and what to do instead. */
 const CONFD_ONLY: Readonly<Record<string, string>> = {
-  scheme: 'write the scheme in each of nodes instead (nodes = ["https://10.0.0.1:2379"])',
+  scheme: 'write the scheme in each node URL instead (https://10.0.0.1:2379)',
   srv_domain: NO_SRV,
   srv_record: NO_SRV,
   secret_keyring: 'switchyard does not decrypt values (confd\'s crypt helpers); store them decrypted or render them with another tool',
@@ -34,6 +34,12 @@ const CONFD_ONLY: Readonly<Record<string, string>> = {
   filter: NOT_HERE,
 };
 
+/** What to do instead of a confd setting switchyard does not have (flag or key), if it is one. */
+export const confdOnlyAdvice = (name: string): string | undefined => {
+  const advice = CONFD_ONLY[name.replace(/-/g, '_')];
+  return advice && (advice.startsWith('is ') ? `confd's ${name} ${advice}` : `confd's ${name} is not supported: ${advice}`);
+};
+
 /**
  * The table with every key in switchyard's spelling. A key neither spells
  * is an error naming the file and the key, with the key that was probably meant.
@@ -47,8 +53,8 @@ export const canonicalOptionsTable = (file: string, table: Table, allowed: reado
       out[canonical] = value;
       continue;
     }
-    const confdOnly = CONFD_ONLY[canonical];
-    if (confdOnly) throw new ConfigError(file, `confd's ${key} ${confdOnly.startsWith('is ') ? confdOnly : `is not supported: ${confdOnly}`}`, { key });
+    const confdOnly = confdOnlyAdvice(key);
+    if (confdOnly) throw new ConfigError(file, confdOnly, { key });
     const meant = closestName(canonical, allowed);
     throw new ConfigError(file, `unknown key${meant ? ` (did you mean ${meant}?)` : ''}; allowed keys are ${allowed.join(', ')}`, { key });
   }

@@ -55,7 +55,7 @@ describe('usage errors name the fix', () => {
     writeFileSync(join(conf.dir, 'switchyard.toml'), 'backend = "etcdv3"\nscheme = "https"\n');
     const scheme = await runCli(['--onetime', '--confdir', conf.dir]);
     expect(scheme.code).toBe(2);
-    expect(scheme.stderr).toContain("scheme: confd's scheme is not supported: write the scheme in each of nodes");
+    expect(scheme.stderr).toContain("scheme: confd's scheme is not supported: write the scheme in each node URL");
   });
 
   it('check reads switchyard.toml and --config-file like the run', async () => {

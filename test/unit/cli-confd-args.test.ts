@@ -36,5 +36,8 @@ describe('did you mean', () => {
       '--confdri: did you mean --confdir?\n--nod: did you mean --node?',
     );
     expect(unknownFlagHint('Missing required argument: app', ['app'])).toBe('');
+    expect(unknownFlagHint('Unknown argument: srv-domain', ['node'])).toBe(
+      "--srv-domain: confd's srv-domain is not supported: switchyard does not look endpoints up in DNS SRV records: list them in nodes",
+    );
   });
 });
