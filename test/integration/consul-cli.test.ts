@@ -112,7 +112,9 @@ describe('switchyard with a Consul that denies by default', () => {
   it('fails naming the key without a token, and renders with CONSUL_HTTP_TOKEN without printing it', async () => {
     const conf = makeConfdir();
     const dest = join(conf.dir, 'live.out');
-    conf.addResource({ name: 'live', template: 'live={{getv "/live"}}\n', fields: { dest, prefix: '/app', keys: ['/live'] } });
+    // A reload command that prints its environment: the debug log shows its output, masked.
+    const reload = 'sh -c \'echo "reload with $CONSUL_HTTP_TOKEN"\'';
+    conf.addResource({ name: 'live', template: 'live={{getv "/live"}}\n', fields: { dest, prefix: '/app', keys: ['/live'], reload_cmd: reload } });
     const args = ['--confdir', conf.dir, '--backend', 'consul', '--node', consul.address, '--onetime', '--log-level', 'debug'];
 
     const denied = await runCli(args, { env: { CONSUL_HTTP_TOKEN: '' } });
@@ -121,8 +123,9 @@ describe('switchyard with a Consul that denies by default', () => {
 
     const token = await consul.createToken('key_prefix "app/" { policy = "read" }');
     const ok = await runCli(args, { env: { CONSUL_HTTP_TOKEN: token } });
-    expect(ok.code).toBe(0);
+    expect(ok.code, ok.stderr).toBe(0);
     expect(read(dest)).toBe('live=A\n');
+    expect(ok.stderr).toContain('reload with ***');
     expect(ok.stdout + ok.stderr).not.toContain(token);
   });
 });
