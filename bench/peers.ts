@@ -1,7 +1,7 @@
 // switchyard side by side with the tools it replaces, on the same resources
 // and the same servers: confd (etcd v3) and consul-template (Consul).
 //
-//   npm run bench:peers [-- --runs 10 --changes 500 --no-consul]
+//   npm run bench:peers [-- --runs 10 --changes 500 --no-consul --no-etcd]
 //
 // confd and consul-template come from the build scripts in ../shared/peers/
 // (or SWITCHYARD_PEERS_DIR), which cache them under ~/.cache/peers/bin (or
@@ -27,6 +27,8 @@ import { ensurePeer, measuredRun, rssOf, startDaemon, type Daemon, type RunSampl
 const runs = intFlag('runs', 10);
 /** --no-consul leaves out the Consul rows (and consul-template), e.g. where Consul is not built yet. */
 const withConsul = !process.argv.includes('--no-consul');
+/** --no-etcd leaves out the etcd rows (and confd). */
+const withEtcd = !process.argv.includes('--no-etcd');
 const changes = intFlag('changes', 500);
 const SEA = join(REPO_ROOT, `dist/switchyard-${process.platform}-${process.arch}`);
 const NODE = process.execPath;
@@ -107,10 +109,12 @@ const pct = (xs: number[], p: number): number => {
 /** Interleaved runs of each command; medians of wall time and peak RSS. */
 const oneShots = async (
   label: string,
-  commands: Record<string, string[]>,
+  tools: Record<string, string[]>,
   dirs: Record<string, ToolDir>,
   peer: string,
 ): Promise<void> => {
+  // The runtime's floor, interleaved with the tools so it sees the same load.
+  const commands: Record<string, string[]> = { node: [NODE, '-e', '0'], ...tools };
   const samples: Record<string, RunSample[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
   for (let i = 0; i <= runs; i++) {
     for (const [name, argv] of Object.entries(commands)) {
@@ -158,12 +162,14 @@ const changeToFile = async (
 
 
 const printRows = (columns: string[]): void => {
-  const header = ['measure', ...columns, 'switchyard ÷ peer'];
+  const header = ['measure', ...columns, 'switchyard ÷ peer', 'switchyard ÷ node -e 0'];
   const lines = rows.map((r) => {
     const peerValue = r.peer ? r.values[r.peer] : undefined;
     const own = r.values['switchyard'];
     const ratio = peerValue && own !== undefined ? `${(own / peerValue).toFixed(2)}× ${r.peer}` : '';
-    return [`${r.measure} (${r.unit})`, ...columns.map((c) => fmt(r.values[c])), ratio];
+    const nodeValue = r.peer ? r.values['node'] : undefined;
+    const overNode = nodeValue && own !== undefined ? `${(own / nodeValue).toFixed(2)}×` : '';
+    return [`${r.measure} (${r.unit})`, ...columns.map((c) => fmt(r.values[c])), ratio, overNode];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]?.length ?? 0)));
   const show = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
@@ -174,7 +180,7 @@ const printRows = (columns: string[]): void => {
 
 const main = async (): Promise<void> => {
   requireBuiltCli();
-  const confd = await ensurePeer('confd', 'build-confd.sh');
+  const confd = withEtcd ? await ensurePeer('confd', 'build-confd.sh') : '';
   const consulTemplate = withConsul ? await ensurePeer('consul-template', 'build-consul-template.sh') : '';
   const sea = existsSync(SEA) ? SEA : undefined;
   const work = mkdtempSync(join(tmpdir(), 'switchyard-bench-peers-'));
@@ -183,16 +189,8 @@ const main = async (): Promise<void> => {
   const daemons: Daemon[] = [];
   const switchyard = (...args: string[]): string[] => [NODE, CLI, ...args];
   try {
-    etcd = await startEtcd();
-    const client = connectEtcd(etcd.endpoint);
     const k20 = keySet('/p20', 20);
     const k10k = keySet('/p10k', 10_000);
-    try {
-      await putAll(client, k20);
-      await putAll(client, k10k);
-    } finally {
-      client.close();
-    }
 
     // Floors: the runtime alone, and the runtime with the etcd client loaded.
     const floor: Record<string, RunSample[]> = { 'node -e 0': [], "require('etcd3')": [] };
@@ -210,77 +208,87 @@ const main = async (): Promise<void> => {
     record({ measure: "floor: node -e \"require('etcd3')\", wall", unit: 'ms', values: { node: median(floor["require('etcd3')"]?.map((s) => s.ms) ?? []) } });
     record({ measure: "floor: node -e \"require('etcd3')\", peak RSS", unit: 'MB', values: { node: median(floor["require('etcd3')"]?.map((s) => s.rssMb) ?? []) } });
 
-    // --onetime against etcd: 2 resources (gets and getvs), 20 and 10,000 keys.
-    for (const [label, prefix] of [
-      ['--onetime, etcd, 20 keys', '/p20'],
-      ['--onetime, etcd, 10,000 keys', '/p10k'],
-    ] as const) {
-      const id = prefix.slice(1);
-      const dirs: Record<string, ToolDir> = {
-        confd: writeConfdir(join(work, `confd-${id}`), 'tmpl', prefix, [GO_GETS(prefix), GO_GETVS(prefix)]),
-        switchyard: writeConfdir(join(work, `sy-${id}`), 'hbs', prefix, [HBS_GETS(prefix), HBS_GETVS(prefix)]),
-      };
-      if (sea) dirs['executable'] = writeConfdir(join(work, `sea-${id}`), 'hbs', prefix, [HBS_GETS(prefix), HBS_GETVS(prefix)]);
-      const commands: Record<string, string[]> = {
-        confd: [confd, '-onetime', '-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', dirs['confd']!.confdir, '-log-level', 'error'],
-        switchyard: switchyard('--onetime', '--backend', 'etcd', '--node', etcd.endpoint, '--confdir', dirs['switchyard']!.confdir, '--log-level', 'error'),
-      };
-      if (sea) commands['executable'] = [sea, '--onetime', '--backend', 'etcd', '--node', etcd.endpoint, '--confdir', dirs['executable']!.confdir, '--log-level', 'error'];
-      if (BASELINE) {
-        dirs['baseline'] = writeConfdir(join(work, `base-${id}`), 'hbs', prefix, [HBS_GETS(prefix), HBS_GETVS(prefix)]);
-        commands['baseline'] = [NODE, BASELINE, '--onetime', '--backend', 'etcd', '--node', etcd.endpoint, '--confdir', dirs['baseline'].confdir, '--log-level', 'error'];
-      }
-      await oneShots(label, commands, dirs, 'confd');
-    }
-
-    // Watch daemons, etcd, 20 keys: idle RSS, then change → file.
-    {
-      const cd = writeConfdir(join(work, 'w-confd'), 'tmpl', '/p20', [GO_GETS('/p20')]);
-      const sy = writeConfdir(join(work, 'w-sy'), 'hbs', '/p20', [HBS_GETS('/p20')]);
-      const c = startDaemon('confd', [confd, '-watch', '-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'error']);
-      const s = startDaemon('switchyard', switchyard('--watch', '--backend', 'etcd', '--node', etcd.endpoint, '--confdir', sy.confdir, '--log-level', 'info'));
-      daemons.push(c, s);
-      await Promise.all([waitForContent(cd.outs[0]!, 'k00019', 30_000), s.waitFor(/ready; watching for changes/, 30_000)]);
-      await new Promise((r) => setTimeout(r, 2000));
-      record({ measure: 'watch, etcd, 20 keys: idle RSS', unit: 'MB', values: { confd: rssOf(c.pid).rss, switchyard: rssOf(s.pid).rss }, peer: 'confd' });
-      const put = connectEtcd(etcd.endpoint);
+    if (withEtcd) {
+      etcd = await startEtcd();
+      const client = connectEtcd(etcd.endpoint);
       try {
-        await changeToFile('change → file, etcd, 20 keys', { confd: { daemon: c, out: cd.outs[0]! }, switchyard: { daemon: s, out: sy.outs[0]! } }, async (v) => {
-          await put.put('/p20/k00007').value(v);
-        }, 'confd');
+        await putAll(client, k20);
+        await putAll(client, k10k);
       } finally {
-        put.close();
+        client.close();
       }
-      sameOutputs('watch, etcd, 20 keys', [['confd', cd], ['switchyard', sy]]);
-      await Promise.all([c.stop(), s.stop()]);
-    }
-
-    // Watch daemons, etcd, 10,000 keys under 100 changes/s for 10 s: peak RSS.
-    {
-      const cd = writeConfdir(join(work, 'l-confd'), 'tmpl', '/p10k', [GO_GETS('/p10k'), GO_GETVS('/p10k')]);
-      const sy = writeConfdir(join(work, 'l-sy'), 'hbs', '/p10k', [HBS_GETS('/p10k'), HBS_GETVS('/p10k')]);
-      const c = startDaemon('confd', [confd, '-watch', '-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'error']);
-      const s = startDaemon('switchyard', switchyard('--watch', '--backend', 'etcd', '--node', etcd.endpoint, '--confdir', sy.confdir, '--log-level', 'info'));
-      daemons.push(c, s);
-      await Promise.all([waitForContent(cd.outs[0]!, 'k09999', 60_000), s.waitFor(/ready; watching for changes/, 60_000)]);
-      await new Promise((r) => setTimeout(r, 2000));
-      const idle = { confd: rssOf(c.pid).rss, switchyard: rssOf(s.pid).rss };
-      record({ measure: 'watch, etcd, 10,000 keys: idle RSS', unit: 'MB', values: idle, peer: 'confd' });
-      const put = connectEtcd(etcd.endpoint);
-      try {
-        for (let i = 0; i < 1000; i++) {
-          const t = Date.now();
-          await put.put(`/p10k/k${pad(i * 7)}`).value(addr(i * 7, 30_000 + i));
-          await new Promise((r) => setTimeout(r, Math.max(0, 10 - (Date.now() - t))));
+      // --onetime against etcd: 2 resources (gets and getvs), 20 and 10,000 keys.
+      for (const [label, prefix] of [
+        ['--onetime, etcd, 20 keys', '/p20'],
+        ['--onetime, etcd, 10,000 keys', '/p10k'],
+      ] as const) {
+        const id = prefix.slice(1);
+        const dirs: Record<string, ToolDir> = {
+          confd: writeConfdir(join(work, `confd-${id}`), 'tmpl', prefix, [GO_GETS(prefix), GO_GETVS(prefix)]),
+          switchyard: writeConfdir(join(work, `sy-${id}`), 'hbs', prefix, [HBS_GETS(prefix), HBS_GETVS(prefix)]),
+        };
+        if (sea) dirs['executable'] = writeConfdir(join(work, `sea-${id}`), 'hbs', prefix, [HBS_GETS(prefix), HBS_GETVS(prefix)]);
+        const commands: Record<string, string[]> = {
+          confd: [confd, '-onetime', '-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', dirs['confd']!.confdir, '-log-level', 'error'],
+          switchyard: switchyard('--onetime', '--backend', 'etcd', '--node', etcd.endpoint, '--confdir', dirs['switchyard']!.confdir, '--log-level', 'error'),
+        };
+        if (sea) commands['executable'] = [sea, '--onetime', '--backend', 'etcd', '--node', etcd.endpoint, '--confdir', dirs['executable']!.confdir, '--log-level', 'error'];
+        if (BASELINE) {
+          dirs['baseline'] = writeConfdir(join(work, `base-${id}`), 'hbs', prefix, [HBS_GETS(prefix), HBS_GETVS(prefix)]);
+          commands['baseline'] = [NODE, BASELINE, '--onetime', '--backend', 'etcd', '--node', etcd.endpoint, '--confdir', dirs['baseline'].confdir, '--log-level', 'error'];
         }
-        const last = addr(999 * 7, 30_999);
-        await Promise.all([waitForContent(cd.outs[0]!, last, 30_000), waitForContent(sy.outs[0]!, last, 30_000)]);
-      } finally {
-        put.close();
+        await oneShots(label, commands, dirs, 'confd');
       }
-      record({ measure: 'watch, etcd, 10,000 keys, 1,000 changes at 100/s: peak RSS', unit: 'MB', values: { confd: rssOf(c.pid).hwm, switchyard: rssOf(s.pid).hwm }, peer: 'confd' });
-      sameOutputs('watch, etcd, 10,000 keys', [['confd', cd], ['switchyard', sy]]);
-      await Promise.all([c.stop(), s.stop()]);
+
+      // Watch daemons, etcd, 20 keys: idle RSS, then change → file.
+      {
+        const cd = writeConfdir(join(work, 'w-confd'), 'tmpl', '/p20', [GO_GETS('/p20')]);
+        const sy = writeConfdir(join(work, 'w-sy'), 'hbs', '/p20', [HBS_GETS('/p20')]);
+        const c = startDaemon('confd', [confd, '-watch', '-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'error']);
+        const s = startDaemon('switchyard', switchyard('--watch', '--backend', 'etcd', '--node', etcd.endpoint, '--confdir', sy.confdir, '--log-level', 'info'));
+        daemons.push(c, s);
+        await Promise.all([waitForContent(cd.outs[0]!, 'k00019', 30_000), s.waitFor(/ready; watching for changes/, 30_000)]);
+        await new Promise((r) => setTimeout(r, 2000));
+        record({ measure: 'watch, etcd, 20 keys: idle RSS', unit: 'MB', values: { confd: rssOf(c.pid).rss, switchyard: rssOf(s.pid).rss }, peer: 'confd' });
+        const put = connectEtcd(etcd.endpoint);
+        try {
+          await changeToFile('change → file, etcd, 20 keys', { confd: { daemon: c, out: cd.outs[0]! }, switchyard: { daemon: s, out: sy.outs[0]! } }, async (v) => {
+            await put.put('/p20/k00007').value(v);
+          }, 'confd');
+        } finally {
+          put.close();
+        }
+        sameOutputs('watch, etcd, 20 keys', [['confd', cd], ['switchyard', sy]]);
+        await Promise.all([c.stop(), s.stop()]);
+      }
+
+      // Watch daemons, etcd, 10,000 keys under 100 changes/s for 10 s: peak RSS.
+      {
+        const cd = writeConfdir(join(work, 'l-confd'), 'tmpl', '/p10k', [GO_GETS('/p10k'), GO_GETVS('/p10k')]);
+        const sy = writeConfdir(join(work, 'l-sy'), 'hbs', '/p10k', [HBS_GETS('/p10k'), HBS_GETVS('/p10k')]);
+        const c = startDaemon('confd', [confd, '-watch', '-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'error']);
+        const s = startDaemon('switchyard', switchyard('--watch', '--backend', 'etcd', '--node', etcd.endpoint, '--confdir', sy.confdir, '--log-level', 'info'));
+        daemons.push(c, s);
+        await Promise.all([waitForContent(cd.outs[0]!, 'k09999', 60_000), s.waitFor(/ready; watching for changes/, 60_000)]);
+        await new Promise((r) => setTimeout(r, 2000));
+        const idle = { confd: rssOf(c.pid).rss, switchyard: rssOf(s.pid).rss };
+        record({ measure: 'watch, etcd, 10,000 keys: idle RSS', unit: 'MB', values: idle, peer: 'confd' });
+        const put = connectEtcd(etcd.endpoint);
+        try {
+          for (let i = 0; i < 1000; i++) {
+            const t = Date.now();
+            await put.put(`/p10k/k${pad(i * 7)}`).value(addr(i * 7, 30_000 + i));
+            await new Promise((r) => setTimeout(r, Math.max(0, 10 - (Date.now() - t))));
+          }
+          const last = addr(999 * 7, 30_999);
+          await Promise.all([waitForContent(cd.outs[0]!, last, 30_000), waitForContent(sy.outs[0]!, last, 30_000)]);
+        } finally {
+          put.close();
+        }
+        record({ measure: 'watch, etcd, 10,000 keys, 1,000 changes at 100/s: peak RSS', unit: 'MB', values: { confd: rssOf(c.pid).hwm, switchyard: rssOf(s.pid).hwm }, peer: 'confd' });
+        sameOutputs('watch, etcd, 10,000 keys', [['confd', cd], ['switchyard', sy]]);
+        await Promise.all([c.stop(), s.stop()]);
+      }
     }
 
     if (withConsul) {

@@ -27,6 +27,8 @@ export interface BootOptions {
   rootfs?: string;
   /** Extra bind mounts besides the repository (/opt/switchyard, read-only) and the host's node. */
   binds?: Bind[];
+  /** Bind the host's node to /usr/bin/node (default true); false leaves the container without Node.js. */
+  hostNode?: boolean;
   /** How long to wait for systemd to reach running (ms). */
   readyTimeoutMs?: number;
 }
@@ -133,14 +135,15 @@ const bootLog = (logFile: string): string => (existsSync(logFile) ? readFileSync
 export const bootContainer = async (options: BootOptions = {}): Promise<Container> => {
   requireProgram(NSPAWN, 'systemd-container');
   requireProgram(NSENTER, 'util-linux');
-  requireProgram(HOST_NODE, 'nodejs (20 or later)');
+  const hostNode = options.hostNode ?? true;
+  if (hostNode) requireProgram(HOST_NODE, 'nodejs (20 or later)');
   const rootfs = options.rootfs ?? (await ensureRootfs());
   const machine = `switchyard-${process.pid}-${Date.now().toString(36)}`;
   const workDir = mkdtempSync(join(tmpdir(), 'switchyard-nspawn-'));
   const logFile = join(workDir, 'console.log');
   const binds: Bind[] = [
     { host: repoRoot, guest: '/opt/switchyard', readOnly: true },
-    { host: HOST_NODE, guest: '/usr/bin/node', readOnly: true },
+    ...(hostNode ? [{ host: HOST_NODE, guest: '/usr/bin/node', readOnly: true }] : []),
     ...(options.binds ?? []),
   ];
   const args = [
