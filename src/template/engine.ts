@@ -22,11 +22,17 @@ interface Compilers {
   template(spec: unknown): (context: unknown, options: { data: Record<string, unknown> }) => string;
 }
 
-// Handlebars.compile defers code generation to the first call; do it now.
-const generate = (ast: TemplateAst) => {
+type TemplateFn = ReturnType<Compilers['template']>;
+
+// Compiling to opcodes finds every compile-time error, so it runs at load.
+// Generating JavaScript from them costs most of the time (seconds for ten
+// thousand tags) and cannot fail on opcodes that compiled: it runs at the
+// first render, so `check` and SIGHUP stay fast.
+const generate = (ast: TemplateAst): (() => TemplateFn) => {
   const hb = handlebars as unknown as Compilers;
   const environment = new hb.Compiler().compile(ast, { ...COMPILE_OPTIONS });
-  return hb.template(new hb.JavaScriptCompiler().compile(environment, { ...COMPILE_OPTIONS }, undefined, true));
+  let fn: TemplateFn | undefined;
+  return () => (fn ??= hb.template(new hb.JavaScriptCompiler().compile(environment, { ...COMPILE_OPTIONS }, undefined, true)));
 };
 
 const buildTemplate = (source: string, file: string): CompiledTemplate => {

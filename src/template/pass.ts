@@ -26,9 +26,11 @@ const wrapRuntimeError = (err: unknown, file: string, positions: PositionMap): T
   return new TemplateRenderError(file, undefined, detail, { position, cause: err });
 };
 
+/** `generated` gives the template's function, generating it on first use (outside the render's time budget). */
 export const createPass =
-  (file: string, fn: TemplateFn, positions: PositionMap): RenderPass =>
+  (file: string, generated: () => TemplateFn, positions: PositionMap): RenderPass =>
   (context, known) => {
+    const fn = generated();
     let state: ReturnType<typeof createRenderState>;
     let text: string;
     try {
