@@ -15,6 +15,14 @@ import type { CompiledTemplate } from './types.js';
 
 const COMPILE_OPTIONS = { data: true, noEscape: true } as const;
 
+/**
+ * A template that starts with this comment keeps every byte of its text:
+ * Handlebars' standalone-line rule (a block tag alone on its line takes the
+ * line's whitespace and line break with it) is off, so whitespace works as in
+ * Go's text/template. `switchyard migrate` writes it; see docs/helpers.md.
+ */
+export const GO_WHITESPACE_PRAGMA = '{{!-- switchyard:go-whitespace --}}';
+
 interface Compilers {
   Compiler: new () => { compile(ast: unknown, options: object): unknown };
   JavaScriptCompiler: new () => { compile(env: unknown, options: object, context: undefined, asObject: true): unknown };
@@ -32,7 +40,8 @@ const buildTemplate = (source: string, file: string): CompiledTemplate => {
   let fn: ReturnType<typeof generate>;
   let parsed: Parsed<TemplateAst> | undefined;
   try {
-    parsed = parseRepairingBraces(source, (text) => handlebars.parse(text) as TemplateAst, lexerLocation);
+    const ignoreStandalone = source.startsWith(GO_WHITESPACE_PRAGMA);
+    parsed = parseRepairingBraces(source, (text) => handlebars.parse(text, { ignoreStandalone }) as TemplateAst, lexerLocation);
     checkTemplateAst(parsed.ast, file, parsed.map);
     fn = generate(parsed.ast);
   } catch (err) {
