@@ -38,7 +38,9 @@ export const loadResourceFile = async (file: string, confdir: string, globalPref
 
   const src = f.string('src') ?? f.fail('src', 'is required (the template file, relative to <confdir>/templates)');
   const dest = f.string('dest') ?? f.fail('dest', 'is required (the file to write)');
-  const keys = f.strings('keys') ?? f.fail('keys', 'is required (the key paths to fetch and watch)');
+  // Without keys, they are inferred from the template (see applyInferredKeys).
+  const given = f.strings('keys');
+  const keys = given ?? [];
   const prefix = joinKey(globalPrefix, f.string('prefix') ?? '');
 
   const resource: TemplateResource = {
@@ -51,6 +53,7 @@ export const loadResourceFile = async (file: string, confdir: string, globalPref
     keys,
     paths: keys.map((k) => joinKey(prefix, k)),
   };
+  if (given === undefined) resource.keysInferred = true;
 
   const owner = f.string('owner');
   const uid = f.integer('uid');

@@ -4,6 +4,7 @@ import type { TemplateResource } from '../config/resource.js';
 import { loadResources } from '../config/load-resources.js';
 import { compileTemplateFile } from '../template/engine.js';
 import type { CompiledTemplate } from '../template/types.js';
+import { applyInferredKeys } from '../daemon/inferred-keys.js';
 
 export interface Configuration {
   resources: TemplateResource[];
@@ -19,6 +20,7 @@ export const loadConfiguration = async (confdir: string, prefix: string): Promis
   for (const r of resources) {
     const compiled = bySrc.get(r.src) ?? (await compileTemplateFile(r.src));
     bySrc.set(r.src, compiled);
+    applyInferredKeys(r, compiled);
     templates.set(r.name, compiled);
   }
   return { resources, templates };

@@ -11,6 +11,7 @@ import { checkTemplateAst, lexerLocation, syntaxErrorOf } from './syntax.js';
 import type { TemplateAst } from './syntax.js';
 import { createPass, publicResult, registerPass } from './pass.js';
 import { emptyAnswers } from './state.js';
+import { inferKeys } from './infer-keys.js';
 import type { CompiledTemplate } from './types.js';
 
 const COMPILE_OPTIONS = { data: true, noEscape: true } as const;
@@ -51,6 +52,7 @@ const buildTemplate = (source: string, file: string): CompiledTemplate => {
   const pass = createPass(file, fn, parsed.map);
   const template: CompiledTemplate = {
     file,
+    inferred: inferKeys(parsed.ast, parsed.map),
     render: (context) => {
       const result = pass(context, emptyAnswers());
       const pending = result.missingLookups[0];

@@ -1,5 +1,6 @@
 // What the rest of switchyard sees of the template engine.
 import type { ServiceInstance } from '../backends/backend.js';
+import type { InferredKeys } from './infer-keys.js';
 
 export interface RenderContext {
   /** The snapshot: absolute key → value. */
@@ -31,6 +32,8 @@ export interface RenderResult {
 export interface CompiledTemplate {
   /** Absolute path of the template file. */
   readonly file: string;
+  /** Keys and services named by literal arguments, for resources without `keys`. */
+  readonly inferred: InferredKeys;
   /** Throws TemplateRenderError. */
   render(context: RenderContext): RenderResult;
 }
