@@ -4,6 +4,8 @@
 #   - etcd, nginx, HAProxy, wrk, debootstrap, systemd-nspawn (apt)
 #   - Consul, built from its Go module once, cached in ~/.cache/switchyard
 #   - a Debian root filesystem for the systemd test, cached the same way
+#   - confd and consul-template (the migration equivalence tests), built by the
+#     shared peer scripts into ~/.cache/peers/bin, rebuilt when a script changes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,4 +39,7 @@ if [ -f scripts/build-rootfs.sh ]; then
   say "Debian root filesystem for the systemd test (cached)"
   bash scripts/build-rootfs.sh
 fi
+say "confd and consul-template (built from their Go modules, cached)"
+bash scripts/build-peers.sh
+
 say "setup done"

@@ -1,5 +1,5 @@
-// The command line: the run (default), render, check, bluegreen, and the
-// check-fragment helper for check_cmd. Usage errors exit 2.
+// The command line: the run (default), render, check, bluegreen, migrate, and
+// the check-fragment helper for check_cmd. Usage errors exit 2.
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -7,6 +7,7 @@ import { bluegreenCommand } from './bluegreen.js';
 import { checkCommand } from './check-command.js';
 import { checkFragmentCommand } from './check-fragment.js';
 import { EXIT_USAGE } from './exit.js';
+import { migrateCommand } from './migrate-command.js';
 import { renderCommand } from './render-command.js';
 import { addRunOptions, runCommandLazily } from './run-command.js';
 
@@ -26,6 +27,7 @@ export const main = async (args: string[]): Promise<void> => {
     .command(checkCommand)
     .command(bluegreenCommand)
     .command(checkFragmentCommand)
+    .command(migrateCommand)
     .strict()
     .version(version)
     .help()

@@ -293,7 +293,7 @@ class Emitter {
   }
 }
 
-/** Text as Handlebars content: `{{` escaped; a backslash before a tag doubled. */
+/** Text as Handlebars content: `{{` escaped; a backslash or a `{` before a tag taken care of. */
 const joinParts = (parts: readonly Part[]): string => {
   let out = '';
   parts.forEach((part, i) => {
@@ -302,7 +302,10 @@ const joinParts = (parts: readonly Part[]): string => {
       return;
     }
     let text = part.text.replace(/\{\{/g, '\\{{');
-    if (text.endsWith('\\') && parts[i + 1] && 'tag' in (parts[i + 1] as Part)) text += '\\';
+    const beforeTag = parts[i + 1] !== undefined && 'tag' in (parts[i + 1] as Part);
+    if (beforeTag && text.endsWith('\\')) text += '\\';
+    // "{" then "{{" would read as "{{{": the brace is printed by a tag of its own.
+    if (beforeTag && text.endsWith('{')) text = `${text.slice(0, -1)}{{print "{"}}`;
     out += text;
   });
   return out;

@@ -37,6 +37,10 @@ describe('Handlebars emitter: whitespace as Go writes it', () => {
     expect(render('x {{"{{y}}"}} \\\\{{getv "/app/port"}}', KV)).toBe('x {{y}} \\\\8080');
   });
 
+  it('keeps an opening brace right before a tag', () => {
+    expect(render('upstream {{`{{{`}}{{- range getvs "/app/upstream/*"}}{ {{.}};{{end}}', KV)).toBe('upstream {{{{ 10.0.0.1:80;{ 10.0.0.2:80;');
+  });
+
   it('keeps nginx’s closing braces right after a tag', () => {
     expect(render('{{range gets "/app/upstream/*"}}{ {{.Value}}}{{end}}}', KV)).toBe('{ 10.0.0.1:80}{ 10.0.0.2:80}}');
   });

@@ -1,0 +1,27 @@
+// Writes the switchyard confdir a plan describes: conf.d/NAME.toml,
+// templates/NAME.hbs and switchyard.toml (0600 when it holds a secret).
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { stringify } from 'smol-toml';
+import type { Plan, PlannedResource } from './plan.js';
+
+const writeText = async (file: string, text: string, mode = 0o644): Promise<void> => {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, text, { mode });
+  // An existing file keeps its mode on write: set it.
+  await chmod(file, mode);
+};
+
+export const writeResource = async (destDir: string, resource: PlannedResource, template: string): Promise<void> => {
+  await writeText(join(destDir, 'templates', resource.templateName), template);
+  const table = { src: resource.templateName, ...resource.table };
+  await writeText(join(destDir, 'conf.d', `${resource.name}.toml`), stringify({ template: table }));
+};
+
+/** Writes switchyard.toml when the plan has global settings; returns its mode, or undefined. */
+export const writeGlobals = async (destDir: string, plan: Plan): Promise<number | undefined> => {
+  if (Object.keys(plan.globals).length === 0) return undefined;
+  const mode = plan.secrets.length > 0 ? 0o600 : 0o644;
+  await writeText(join(destDir, 'switchyard.toml'), stringify(plan.globals), mode);
+  return mode;
+};
