@@ -89,7 +89,7 @@ class Reader {
     if (typeof t['contents'] === 'string') {
       source = t['contents'];
       origin = `${this.file}:${lineOf(this.text, 'template', index, 'contents') ?? 0}`;
-      templateName = `${this.uniqueName(basename(dest))}.hbs`;
+      templateName = `${this.uniqueName(basename(dest).replace(/\.[^.]*$/, ''))}.hbs`;
     } else if (typeof t['source'] === 'string') {
       const path = resolve(this.base, t['source']);
       try {

@@ -85,6 +85,8 @@ const CONSUL_TEMPLATE: readonly FunctionMapping[] = [
   { go: 'multiply', helper: 'mul', order: [1, 0] },
   { go: 'divide', helper: 'div', order: [1, 0] },
   { go: 'modulo', helper: 'mod', order: [1, 0] },
+  { go: 'parseInt', helper: 'atoi', note: 'an empty string fails the render (consul-template: 0)' },
+  { go: 'parseBool', helper: 'parseBool', note: 'an empty string fails the render (consul-template: false)' },
   { go: 'timestamp', helper: 'datetime', note: '`timestamp` and `timestamp LAYOUT` (local time); `timestamp "unix"` is not converted' },
   ...notConverted('secret secrets pkiCert', 'not converted: Vault is not a switchyard backend'),
   ...notConverted('plugin executeTemplate writeToFile scratch', 'not converted: runs code or keeps state outside the template'),

@@ -1,15 +1,18 @@
 // Writes the switchyard confdir a plan describes: conf.d/NAME.toml,
 // templates/NAME.hbs and switchyard.toml (0600 when it holds a secret).
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { stringify } from 'smol-toml';
 import type { Plan, PlannedResource } from './plan.js';
 
+// A new file with its mode from the start, renamed into place: a secret is never
+// readable by others, not even for a moment over an existing file.
 const writeText = async (file: string, text: string, mode = 0o644): Promise<void> => {
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, text, { mode });
-  // An existing file keeps its mode on write: set it.
-  await chmod(file, mode);
+  const temp = join(dirname(file), `.${basename(file)}.switchyard-migrate-${process.pid}`);
+  await writeFile(temp, text, { mode, flag: 'wx' });
+  await chmod(temp, mode);
+  await rename(temp, file);
 };
 
 export const writeResource = async (destDir: string, resource: PlannedResource, template: string): Promise<void> => {

@@ -67,6 +67,7 @@ describe('Handlebars emitter: constructs', () => {
     const go = '{{if eq (getv "/app/port") "80" "443"}}std{{else if exists "/app/name"}}named{{else}}none{{end}}{{with get "/app/name"}} {{.Value}}{{end}}';
     expect(render(go, KV)).toBe('named web');
     expect(render(go, { ...KV, '/app/port': '443' })).toBe('std web');
+    expect(render('{{with $n := getv "/app/name"}}{{$n}}!{{end}}', KV)).toBe('web!');
   });
 
   it('gives or and and Go’s value semantics outside conditions', () => {

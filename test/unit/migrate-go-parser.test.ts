@@ -98,6 +98,12 @@ describe('Go template parser', () => {
     expect(inner.elseList).toEqual([{ type: 'text', line: 1, text: 'other' }]);
   });
 
+  it('parses a variable declared by with or if, scoped to the block', () => {
+    const node = only<BranchNode>('{{with $c := getv "/a"}}{{$c}}{{end}}');
+    expect(node.pipe.decl).toEqual(['$c']);
+    expect(syntaxError('{{with $c := getv "/a"}}{{end}}{{$c}}').detail).toContain('undefined variable "$c"');
+  });
+
   it('parses with, define, template and block', () => {
     const t = parseGoTemplate('{{define "row"}}[{{.}}]{{end}}{{with getv "/a"}}{{template "row" .}}{{end}}{{block "tail" .}}t{{end}}');
     expect([...t.defines.keys()]).toEqual(['row', 'tail']);

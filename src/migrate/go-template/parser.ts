@@ -92,7 +92,7 @@ class Parser {
 
   private control(kind: BranchNode['type'], start: Token): BranchNode {
     const saved = this.vars.length;
-    const pipe = this.pipeline(kind, kind === 'range' ? 'range' : false);
+    const pipe = this.pipeline(kind, kind === 'range' ? 'range' : true);
     if (kind === 'range') this.rangeDepth++;
     const body = this.itemList();
     if (kind === 'range') this.rangeDepth--;
