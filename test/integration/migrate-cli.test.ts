@@ -59,6 +59,29 @@ describe('switchyard migrate consul-template with an unconvertible construct', (
   });
 });
 
+describe('switchyard migrate confd: global settings and resource keys', () => {
+  it('maps confd.toml, lets its prefix replace the resources’ own, reports what it drops, keeps the password to the owner', async () => {
+    const out = fresh();
+    const src = join(CORPUS, 'confd-global');
+    const result = await runCli(['migrate', 'confd', src, out]);
+    expect(result.code).toBe(1);
+    const globals = readFileSync(join(out, 'switchyard.toml'), 'utf8');
+    expect(globals).toContain('backend = "etcd"');
+    expect(globals).toContain('nodes = [ "http://127.0.0.1:2379", "https://10.0.0.2:2379" ]');
+    expect(globals).toContain('interval = 60');
+    expect(globals).toContain('log_level = "debug"');
+    expect(globals).not.toContain('prefix');
+    expect(statSync(join(out, 'switchyard.toml')).mode & 0o777).toBe(0o600);
+    const toml = readFileSync(join(out, 'conf.d/app.toml'), 'utf8');
+    expect(toml).toContain('prefix = "/production"');
+    expect(toml).toContain('dest = "/etc/nginx/conf.d/app.conf"');
+    expect(toml).toContain('check_cmd = "nginx -t -c {{.src}}"');
+    expect(result.stdout).toContain(`not converted  ${join(src, 'confd.toml')}: srv_domain: no switchyard equivalent`);
+    expect(result.stdout).toContain(`not converted  ${join(src, 'conf.d/app.toml')}: reload_command: not a confd resource setting`);
+    expect((await runCli(['check', '--confdir', out])).stdout).toContain('1 resources ok');
+  });
+});
+
 describe('switchyard migrate: usage', () => {
   it('exits 2 for an unknown tool and for a confdir without conf.d', async () => {
     const out = fresh();
