@@ -87,41 +87,43 @@ class Emitter {
     this.table = FUNCTION_TABLES[dialect];
   }
 
-  /** A node that failed becomes a marker; the rest goes on. */
-  private guarded(line: number, construct: string, emit: () => Part[]): Part[] {
+  /** Runs emit; when it finds something unconvertible, records it and returns the marker instead. */
+  private attempt(line: number, construct: string, emit: () => Part[]): { parts: Part[]; failed: boolean } {
     try {
-      return emit();
+      return { parts: emit(), failed: false };
     } catch (err) {
       if (!(err instanceof Unconvertible)) throw err;
       const problem = { line: err.line || line, construct: err.construct || construct, reason: err.reason };
       this.problems.push(problem);
       const marker = quote(`line ${problem.line}: ${problem.construct}: ${problem.reason}`.replace(/\\/g, '/')) ?? '""';
-      return [{ tag: `{{unconverted ${marker}}}` }];
+      return { parts: [{ tag: `{{unconverted ${marker}}}` }], failed: true };
     }
+  }
+
+  /** A node that failed becomes a marker; the rest goes on. */
+  private guarded(line: number, construct: string, emit: () => Part[]): Part[] {
+    return this.attempt(line, construct, emit).parts;
   }
 
   list(nodes: readonly Node[], declared: Set<string> = new Set()): Part[] {
     const parts: Part[] = [];
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i] as Node;
-      if (node.type === 'action' && node.pipe.decl.length > 0) {
-        // Go's variable lives to the end of the enclosing list: a block around the rest.
-        const pipe = node.pipe;
-        const name = pipe.decl[0] as string;
-        const head = this.guarded(node.line, describePipe(pipe), () => {
-          if (pipe.isAssign && !declared.has(name)) {
-            throw new Unconvertible(node.line, describePipe(pipe), 'assigning a variable declared outside this block');
-          }
-          return [{ tag: `{{#let ${nested(this.pipe({ ...pipe, decl: [] }, false))} as |${name}|}}` }];
-        });
-        if (!('tag' in (head[0] as Part)) || !(head[0] as { tag: string }).tag.startsWith('{{#let')) {
-          parts.push(...head);
-          continue;
-        }
-        const inner = new Set(declared).add(name);
-        return [...parts, ...head, ...this.list(nodes.slice(i + 1), inner), { tag: '{{/let}}' }];
+      if (node.type !== 'action' || node.pipe.decl.length === 0) {
+        parts.push(...this.node(node));
+        continue;
       }
-      parts.push(...this.node(node));
+      // Go's variable lives to the end of the enclosing list: a block around the rest.
+      const pipe = node.pipe;
+      const name = pipe.decl[0] as string;
+      const head = this.attempt(node.line, describePipe(pipe), () => {
+        if (pipe.isAssign && !declared.has(name)) {
+          throw new Unconvertible(node.line, describePipe(pipe), 'assigning a variable declared outside this block');
+        }
+        return [{ tag: `{{#let ${nested(this.pipe({ ...pipe, decl: [] }, false))} as |${name}|}}` }];
+      });
+      parts.push(...head.parts);
+      if (!head.failed) return [...parts, ...this.list(nodes.slice(i + 1), new Set(declared).add(name)), { tag: '{{/let}}' }];
     }
     return parts;
   }
@@ -158,9 +160,9 @@ class Emitter {
 
   private branch(node: BranchNode): Part[] {
     const helper = node.type === 'range' ? 'each' : node.type;
-    const opening = this.guarded(node.line, `${node.type} ${describePipe(node.pipe)}`, () => [{ tag: `{{#${helper} ${this.blockHead(node)}}}` }]);
-    if (!('tag' in (opening[0] as Part)) || !(opening[0] as { tag: string }).tag.startsWith(`{{#${helper}`)) return opening;
-    const parts = [...opening, ...this.list(node.list)];
+    const opening = this.attempt(node.line, `${node.type} ${describePipe(node.pipe)}`, () => [{ tag: `{{#${helper} ${this.blockHead(node)}}}` }]);
+    if (opening.failed) return opening.parts;
+    const parts = [...opening.parts, ...this.list(node.list)];
     let rest: BranchNode | undefined = node;
     // {{else if …}} chains stay chains: one closing tag.
     while (rest?.elseChain) {

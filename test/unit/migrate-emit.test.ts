@@ -120,6 +120,8 @@ describe('Handlebars emitter: consul-template functions', () => {
     const values = { '/l': ' x,y ', '/j': '{"b":[1,"<"],"a":true}' };
     const go = '{{key "l" | split "," | join ";"}} {{if key "l" | split "," | contains "y"}}has{{end}} {{key "l" | replaceAll "," "+" | trimSpace}} {{key "l" | regexReplaceAll "([a-z])" "<$1>"}} {{key "j" | parseJSON | toJSON}}';
     expect(render(go, values, 'consul-template')).toBe('x;y has x+y  <x>,<y>  {"a":true,"b":[1,"\\u003c"]}');
+    // Go ranges over a map in key order.
+    expect(render('{{range $k, $v := key "j" | parseJSON}}{{$k}} {{end}}', values, 'consul-template')).toBe('a b ');
   });
 });
 

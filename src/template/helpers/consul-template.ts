@@ -70,15 +70,17 @@ const goRegexp = (re: string): RegExp => {
   }
 };
 
+/** Objects rebuilt with their keys in order: Go ranges over a map in key order. */
+const sortKeys = (v: unknown): unknown => {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (typeof v === 'object' && v !== null) {
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  }
+  return v;
+};
+
 /** Go's json.Marshal: object keys sorted, <, > and & escaped. */
 export const goJson = (value: unknown): string => {
-  const sortKeys = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sortKeys);
-    if (typeof v === 'object' && v !== null) {
-      return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
-    }
-    return v;
-  };
   const text = JSON.stringify(sortKeys(value)) ?? 'null';
   return text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 };
@@ -154,7 +156,7 @@ export const consulTemplateHelpers: HelperTable = {
     const text = asString(args[0], 'STRING');
     if (text === '') return {};
     try {
-      return JSON.parse(text) as unknown;
+      return sortKeys(JSON.parse(text));
     } catch (err) {
       throw new HelperError(`invalid JSON: ${(err as Error).message}`, undefined, { cause: err });
     }
