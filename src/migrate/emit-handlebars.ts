@@ -159,6 +159,7 @@ class Emitter {
   }
 
   private branch(node: BranchNode): Part[] {
+    if (node.type === 'if' && node.pipe.decl.length === 1 && !node.pipe.isAssign) return this.ifWithVariable(node);
     const helper = node.type === 'range' ? 'each' : node.type;
     const opening = this.attempt(node.line, `${node.type} ${describePipe(node.pipe)}`, () => [{ tag: `{{#${helper} ${this.blockHead(node)}}}` }]);
     if (opening.failed) return opening.parts;
@@ -173,6 +174,18 @@ class Emitter {
     if (rest?.elseList) parts.push({ tag: '{{else}}' }, ...this.list(rest.elseList));
     parts.push({ tag: `{{/${helper}}}` });
     return parts;
+  }
+
+  /** `{{if $x := VALUE}}` is `{{#let VALUE as |$x|}}{{#if $x}}…{{/if}}{{/let}}`. */
+  private ifWithVariable(node: BranchNode): Part[] {
+    const name = node.pipe.decl[0] as string;
+    const head = this.attempt(node.line, `if ${describePipe(node.pipe)}`, () => [
+      { tag: `{{#let ${nested(this.pipe({ ...node.pipe, decl: [] }, false))} as |${name}|}}` },
+    ]);
+    if (head.failed) return head.parts;
+    const line = node.line;
+    const test: PipeNode = { type: 'pipe', line, decl: [], isAssign: false, cmds: [{ type: 'command', line, args: [{ type: 'variable', line, name, fields: [] }] }] };
+    return [...head.parts, ...this.branch({ ...node, pipe: test }), { tag: '{{/let}}' }];
   }
 
   private blockHead(node: BranchNode): string {

@@ -68,6 +68,7 @@ describe('Handlebars emitter: constructs', () => {
     expect(render(go, KV)).toBe('named web');
     expect(render(go, { ...KV, '/app/port': '443' })).toBe('std web');
     expect(render('{{with $n := getv "/app/name"}}{{$n}}!{{end}}', KV)).toBe('web!');
+    expect(render('{{if $p := getv "/missing" ""}}set {{$p}}{{else}}unset{{end}} {{if $n := getv "/app/name"}}{{$n}}{{end}}', KV)).toBe('unset web');
   });
 
   it('gives or and and Go’s value semantics outside conditions', () => {
