@@ -7,6 +7,8 @@
 #     golang-1.NN-go package) is installed when it is new enough for Consul's
 #     go.mod, otherwise the script says where to get Go and stops
 #   - a Debian root filesystem for the systemd test, cached the same way
+#   - confd and consul-template (the migration equivalence tests), built by the
+#     shared peer scripts into ~/.cache/peers/bin, rebuilt when a script changes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -94,4 +96,7 @@ if [ -f scripts/build-rootfs.sh ]; then
   say "Debian root filesystem for the systemd test (cached)"
   bash scripts/build-rootfs.sh
 fi
+say "confd and consul-template (built from their Go modules, cached)"
+bash scripts/build-peers.sh
+
 say "setup done"

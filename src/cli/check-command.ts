@@ -20,6 +20,7 @@ export const checkConfdir = async (
   prefix: string,
   print: (line: string) => void,
   policy: ResourcePolicy = DEFAULT_POLICY,
+  debug = false,
 ): Promise<number> => {
   let files: string[];
   try {
@@ -30,12 +31,18 @@ export const checkConfdir = async (
   }
   let errors = 0;
   const { compileTemplateFile, strictnessError } = await import('../template/engine.js');
+  const { applyInferredKeys } = await import('../daemon/inferred-keys.js');
   const resources: TemplateResource[] = [];
   const templates = new Map<string, CompiledTemplate>();
   for (const file of files) {
     try {
       const resource = await loadResourceFile(file, confdir, prefix, policy);
       const template = await compileTemplateFile(resource.src);
+      const keys = applyInferredKeys(resource, template);
+      if (debug && resource.keysInferred) {
+        const services = template.inferred.services;
+        print(`debug ${resource.name}: inferred keys ${keys.join(' ') || '(none)'}${services.length ? `; services ${services.join(' ')}` : ''}`);
+      }
       const strict = resource.strict ? strictnessError(template) : undefined;
       if (strict) throw strict;
       resources.push(resource);
@@ -71,7 +78,7 @@ export const checkCommand = {
       print(`error ${messageOf(err)}`);
       return exitWith(EXIT_USAGE);
     }
-    const errors = await checkConfdir(options.confdir, options.prefix, print, options.policy);
+    const errors = await checkConfdir(options.confdir, options.prefix, print, options.policy, options.logLevel === 'debug');
     exitWith(errors ? EXIT_USAGE : EXIT_OK);
   },
 };

@@ -1,5 +1,5 @@
-// The command line: the run (default), render, check, bluegreen, and the
-// check-fragment helper for check_cmd. Usage errors exit 2.
+// The command line: the run (default), render, check, bluegreen, migrate, and
+// the check-fragment helper for check_cmd. Usage errors exit 2.
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -8,6 +8,7 @@ import { checkCommand } from './check-command.js';
 import { checkFragmentCommand } from './check-fragment.js';
 import { confdArgs } from './confd-args.js';
 import { EXIT_USAGE } from './exit.js';
+import { migrateCommand } from './migrate-command.js';
 import { renderCommand } from './render-command.js';
 import { addRunOptions, runCommandLazily } from './run-command.js';
 import { unknownFlagHint } from './usage-hint.js';
@@ -36,6 +37,7 @@ export const main = async (args: string[]): Promise<void> => {
     .command(checkCommand)
     .command(bluegreenCommand)
     .command(checkFragmentCommand)
+    .command(migrateCommand)
     .strict()
     .version(version)
     .help()

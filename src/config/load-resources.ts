@@ -67,7 +67,9 @@ export const loadResourceFile = async (
   if (dest.trim() === '') f.fail('dest', 'is empty (the file to write)');
   if (dest.includes('\0')) f.fail('dest', `contains a NUL character: ${JSON.stringify(dest.slice(0, 80))}`);
   if (src.trim() === '' || src.includes('\0')) f.fail('src', `is not a template file name: ${JSON.stringify(src.slice(0, 80))}`);
-  const keys = f.strings('keys') ?? f.fail('keys', 'is required (the key paths to fetch and watch)');
+  // Without keys, they are inferred from the template (see applyInferredKeys).
+  const given = f.strings('keys');
+  const keys = given ?? [];
   const prefix = joinKey(globalPrefix, f.string('prefix') ?? '');
 
   const srcPath = isAbsolute(src) ? src : join(confdir, 'templates', src);
@@ -88,6 +90,7 @@ export const loadResourceFile = async (
   }
   const follow = f.boolean('follow_symlinks');
   if (follow !== undefined) resource.followSymlinks = follow;
+  if (given === undefined) resource.keysInferred = true;
 
   const owner = f.string('owner');
   const uid = f.integer('uid', MAX_ID);

@@ -53,8 +53,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
 /** The options every command that reaches the backend shares with the run. */
 export const BACKEND_OPTIONS: readonly OptionSpec[] = RUN_OPTIONS.filter((s) => s.backend);
 
-/** The options that say where the configuration is and how resources load (check reads no more). */
-export const CONFDIR_OPTIONS: readonly OptionSpec[] = RUN_OPTIONS.filter((s) => ['confdir', 'configFile', 'prefix', 'destDirs', 'strict'].includes(s.name));
+/** The options that say where the configuration is and how resources load, and the log level (debug prints inferred keys): check reads no more. */
+export const CONFDIR_OPTIONS: readonly OptionSpec[] = RUN_OPTIONS.filter((s) => ['confdir', 'configFile', 'prefix', 'destDirs', 'strict', 'logLevel'].includes(s.name));
 
 /** "log-level" → "log_level" (the key in switchyard.toml). */
 export const tomlKeyOf = (spec: OptionSpec): string => (spec.name === 'nodes' ? 'nodes' : spec.name === 'files' ? 'files' : spec.flag.replace(/-/g, '_'));

@@ -32,6 +32,8 @@ export interface TemplateResource {
   keys: string[];
   /** Absolute key paths fetched and watched: prefix joined with each key. */
   paths: string[];
+  /** The TOML has no `keys`: they come from the template's literal arguments. */
+  keysInferred?: boolean;
   uid?: number;
   gid?: number;
   /** File mode bits; undefined keeps dest's mode, else 0644. */

@@ -4,6 +4,7 @@ import { DEFAULT_POLICY, type ResourcePolicy, type TemplateResource } from '../c
 import { loadResources } from '../config/load-resources.js';
 import { compileTemplateFile, strictnessError } from '../template/engine.js';
 import type { CompiledTemplate } from '../template/types.js';
+import { applyInferredKeys } from './inferred-keys.js';
 import type { Logger } from '../log.js';
 import { join } from 'node:path';
 
@@ -25,6 +26,7 @@ export const loadConfiguration = async (
   for (const r of resources) {
     const compiled = bySrc.get(r.src) ?? (await compileTemplateFile(r.src));
     bySrc.set(r.src, compiled);
+    applyInferredKeys(r, compiled);
     const strict = r.strict ? strictnessError(compiled) : undefined;
     if (strict) throw strict;
     templates.set(r.name, compiled);

@@ -11,10 +11,19 @@ import { findGoConstruct } from './go-syntax.js';
 import { checkTemplateAst, lexerLocation, syntaxErrorOf } from './syntax.js';
 import type { TemplateAst } from './syntax.js';
 import { createPass, registerPass } from './pass.js';
+import { inferKeys } from './infer-keys.js';
 import type { CompiledTemplate } from './types.js';
 import { unknownNames } from './unknown-names.js';
 
 const COMPILE_OPTIONS = { data: true, noEscape: true } as const;
+
+/**
+ * A template that starts with this comment keeps every byte of its text:
+ * Handlebars' standalone-line rule (a block tag alone on its line takes the
+ * line's whitespace and line break with it) is off, so whitespace works as in
+ * Go's text/template. `switchyard migrate` writes it; see docs/helpers.md.
+ */
+export const GO_WHITESPACE_PRAGMA = '{{!-- switchyard:go-whitespace --}}';
 
 interface Compilers {
   Compiler: new () => { compile(ast: unknown, options: object): unknown };
@@ -44,14 +53,15 @@ const buildTemplate = (source: string, file: string): CompiledTemplate => {
   let fn: ReturnType<typeof generate>;
   let parsed: Parsed<TemplateAst> | undefined;
   try {
-    parsed = parseRepairingBraces(source, (text) => handlebars.parse(text) as TemplateAst, lexerLocation);
+    const ignoreStandalone = source.startsWith(GO_WHITESPACE_PRAGMA);
+    parsed = parseRepairingBraces(source, (text) => handlebars.parse(text, { ignoreStandalone }) as TemplateAst, lexerLocation);
     checkTemplateAst(parsed.ast, file, parsed.map);
     fn = generate(parsed.ast);
   } catch (err) {
     // Errors after parsing carry positions in the repaired text.
     throw syntaxErrorOf(parsed && !(err instanceof ParseFailure) ? new ParseFailure(err, parsed.map) : err, file);
   }
-  const template: CompiledTemplate = { file, unknownNames: unknownNames(parsed.ast, parsed.map) };
+  const template: CompiledTemplate = { file, unknownNames: unknownNames(parsed.ast, parsed.map), inferred: inferKeys(parsed.ast, parsed.map) };
   registerPass(template, createPass(file, fn, parsed.map));
   return template;
 };

@@ -55,7 +55,7 @@ export interface HelperOptions {
   hash: Record<string, unknown>;
   data?: Record<string, unknown>;
   loc?: { start: { line: number; column: number } };
-  fn?: (context: unknown) => string;
+  fn?: (context: unknown, options?: { data?: Record<string, unknown>; blockParams?: unknown[] }) => string;
   inverse?: (context: unknown) => string;
 }
 

@@ -2,6 +2,7 @@
 import type { ServiceInstance } from '../backends/backend.js';
 import type { RenderLimits } from './limits.js';
 import type { UnknownName } from './unknown-names.js';
+import type { InferredKeys } from './infer-keys.js';
 
 export interface RenderContext {
   /** The snapshot: absolute key → value. */
@@ -43,4 +44,6 @@ export interface CompiledTemplate {
   readonly file: string;
   /** Names read from the empty top-level context: they always render as nothing. */
   readonly unknownNames: readonly UnknownName[];
+  /** Keys and services named by literal arguments, for resources without `keys`. */
+  readonly inferred: InferredKeys;
 }

@@ -88,7 +88,6 @@ wait = "200ms:2s"
 
   it.each([
     ['src', '[template]\ndest="/x"\nkeys=["/a"]\n', /src.*required/],
-    ['keys', '[template]\nsrc="a"\ndest="/x"\n', /keys.*required/],
     ['mode', '[template]\nsrc="a"\ndest="/x"\nkeys=["/a"]\nmode="rw-r--r--"\n', /octal/],
     ['wait', '[template]\nsrc="a"\ndest="/x"\nkeys=["/a"]\nwait="soon"\n', /not a duration/],
     ['owner', '[template]\nsrc="a"\ndest="/x"\nkeys=["/a"]\nowner="no-such-user-here"\n', /no such user/],

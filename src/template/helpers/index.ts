@@ -1,6 +1,8 @@
 // Every helper a template can call, by name.
 import type { HelperTable } from '../state.js';
+import { consulTemplateHelpers } from './consul-template.js';
 import { dataHelpers } from './data.js';
+import { goBuiltinHelpers } from './go-builtins.js';
 import { kvHelpers } from './kv.js';
 import { logicHelpers } from './logic.js';
 import { mathHelpers } from './math.js';
@@ -18,4 +20,6 @@ export const allHelpers: HelperTable = {
   ...systemHelpers,
   ...netHelpers,
   ...proxySafeHelpers,
+  ...goBuiltinHelpers,
+  ...consulTemplateHelpers,
 };

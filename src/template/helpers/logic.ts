@@ -18,7 +18,7 @@ const numeric = (v: unknown): number | undefined =>
   typeof v === 'number' ? v : typeof v === 'string' && NUMBER.test(v.trim()) ? Number(v) : undefined;
 
 // Numbers (or numeric strings) compare as numbers, anything else as strings.
-const compare = (a: unknown, b: unknown): number => {
+export const compare = (a: unknown, b: unknown): number => {
   const x = numeric(a);
   const y = numeric(b);
   if (x !== undefined && y !== undefined) return x - y;

@@ -1,0 +1,79 @@
+// The keys and services a template reads, found in its literal arguments
+// (`getv "/x"`, `gets "/x/*"`, `service "web"`), for resources without
+// `keys`. A key helper called with a computed argument cannot be inferred:
+// its position is recorded so loading can name the line.
+import { normalizeKey } from '../backends/keys.js';
+import type { PositionMap } from './close-braces.js';
+import type { TemplatePosition } from './errors.js';
+import { parseServiceQuery } from './helpers/consul-template.js';
+
+export interface InferredKeys {
+  /** Key paths, relative to the resource prefix, sorted. */
+  keys: string[];
+  /** Catalog services named literally. */
+  services: string[];
+  /** The first key helper called with a computed argument. */
+  dynamic?: { helper: string; position?: TemplatePosition };
+}
+
+/** Helpers whose first argument is a key, a key pattern or a key directory. */
+const KEY_HELPERS = new Set([
+  'getv', 'get', 'gets', 'getvs', 'ls', 'lsdir', 'exists', 'tree', 'lsPairs', 'hostPorts',
+  'host', 'port', 'hostPort', 'ip', 'cidr', 'serverName', 'token', 'duration', 'int',
+]);
+const SERVICE_HELPERS = new Set(['service', 'consulService']);
+
+interface AstNode {
+  type: string;
+  loc?: { start: { line: number; column: number } };
+  path?: { type: string; original?: unknown; parts?: unknown[] };
+  params?: Array<{ type: string; value?: unknown }>;
+}
+
+/** The part of a path pattern before its first wildcard: "/x/*" → "/x". */
+export const literalHead = (pattern: string): string => {
+  const parts = normalizeKey(pattern).split('/');
+  const wild = parts.findIndex((p) => /[*?[\\]/.test(p));
+  return normalizeKey((wild < 0 ? parts : parts.slice(0, wild)).join('/'));
+};
+
+// A query the helper would refuse still names its service.
+const serviceName = (query: string): string => {
+  try {
+    return parseServiceQuery(query).name;
+  } catch {
+    return query;
+  }
+};
+
+const isNode = (v: unknown): v is AstNode => typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
+
+export const inferKeys = (root: unknown, map: PositionMap): InferredKeys => {
+  const keys = new Set<string>();
+  const services = new Set<string>();
+  let dynamic: InferredKeys['dynamic'];
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (Array.isArray(value)) pending.push(...(value as unknown[]));
+    if (!isNode(value)) continue;
+    for (const [field, child] of Object.entries(value)) if (field !== 'loc') pending.push(child);
+    const name = value.path?.type === 'PathExpression' && value.path.parts?.length === 1 ? value.path.original : undefined;
+    if (typeof name !== 'string' || !value.params?.length) continue;
+    if (!KEY_HELPERS.has(name) && !SERVICE_HELPERS.has(name)) continue;
+    const first = value.params[0];
+    if (first?.type !== 'StringLiteral' || typeof first.value !== 'string') {
+      const at = value.loc ? map.original({ line: value.loc.start.line, column: value.loc.start.column + 1 }) : undefined;
+      // The walk runs backwards; keep the earliest position.
+      if (!dynamic || (at && dynamic.position && (at.line < dynamic.position.line || (at.line === dynamic.position.line && at.column < dynamic.position.column)))) {
+        dynamic = at ? { helper: name, position: at } : { helper: name };
+      }
+      continue;
+    }
+    if (KEY_HELPERS.has(name)) keys.add(literalHead(first.value));
+    else services.add(name === 'consulService' ? serviceName(first.value) : first.value);
+  }
+  const result: InferredKeys = { keys: [...keys].sort(), services: [...services].sort() };
+  if (dynamic) result.dynamic = dynamic;
+  return result;
+};
