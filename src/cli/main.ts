@@ -6,6 +6,8 @@ import { hideBin } from 'yargs/helpers';
 import { bluegreenCommand } from './bluegreen.js';
 import { checkCommand } from './check-command.js';
 import { checkFragmentCommand } from './check-fragment.js';
+import { diffCommand } from './diff-command.js';
+import { historyCommand } from './history-command.js';
 import { EXIT_USAGE } from './exit.js';
 import { renderCommand } from './render-command.js';
 import { addRunOptions, runCommandLazily } from './run-command.js';
@@ -26,6 +28,8 @@ export const main = async (args: string[]): Promise<void> => {
     .command(checkCommand)
     .command(bluegreenCommand)
     .command(checkFragmentCommand)
+    .command(historyCommand)
+    .command(diffCommand)
     .strict()
     .version(version)
     .help()

@@ -8,6 +8,7 @@ import { loadConfiguration } from '../daemon/configuration.js';
 import { runDaemon } from '../daemon/daemon.js';
 import { runOnce } from '../daemon/onetime.js';
 import { startStatusServer } from '../daemon/status-server.js';
+import { createHistoryRecorder } from '../history/recorder.js';
 import { exitWith, reportError } from './exit.js';
 import { backendOptionsOf, givenFlags } from './run-command.js';
 
@@ -25,6 +26,8 @@ export const runCommand = async (argv: Record<string, unknown>): Promise<void> =
       syncOnly: options.syncOnly,
       keepStageFile: options.keepStageFile,
       commandTimeoutMs: options.commandTimeoutMs,
+      // --noop applies nothing, so there is nothing to keep.
+      ...(options.noop ? {} : { history: createHistoryRecorder({ dir: options.historyDir, keep: options.historyKeep }, logger) }),
     };
     if (!options.noop) await cleanStaleStageFiles(config.resources, logger);
     let code: number;

@@ -44,6 +44,9 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'clientKey', flag: 'client-key', type: 'string', describe: 'TLS client key for the backend' },
   { name: 'clientCaKeys', flag: 'client-ca-keys', type: 'string', describe: "CA certificate(s) to verify the backend's TLS" },
   { name: 'metricsAddr', flag: 'metrics-addr', type: 'string', describe: 'serve /metrics, /healthz and a status page on HOST:PORT' },
+  // History of applied renders (switchyard history, diff, revert).
+  { name: 'historyDir', flag: 'history-dir', type: 'string', describe: "keep each resource's applied renders here", defaultText: '/var/lib/switchyard/history' },
+  { name: 'historyKeep', flag: 'history-keep', type: 'number', describe: 'entries kept per resource', defaultText: '50' },
 ];
 
 /** "log-level" → "log_level" (the key in switchyard.toml). */

@@ -11,6 +11,9 @@ import { envNameOf, RUN_OPTIONS, tomlKeyOf, type OptionSpec } from './option-tab
 import type { Quiescence } from './resource.js';
 import { readToml, rejectUnknownKeys } from './toml.js';
 
+export const DEFAULT_HISTORY_DIR = '/var/lib/switchyard/history';
+export const DEFAULT_HISTORY_KEEP = 50;
+
 export type Mode = 'onetime' | 'watch' | 'interval';
 
 /** The run's options; the backend's own (endpoints, credentials, TLS) come from BackendOptions. */
@@ -29,6 +32,8 @@ export interface RunOptions extends Omit<BackendOptions, 'requestTimeoutMs'> {
   logLevel: LogLevel;
   logFormat: LogFormat;
   metricsAddr?: string;
+  historyDir: string;
+  historyKeep: number;
 }
 
 export type RawOptions = Record<string, unknown>;
@@ -126,6 +131,8 @@ export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEn
     commandTimeoutMs: 60_000,
     logLevel: pick(m['logLevel'] ?? 'info', LOG_LEVELS, 'log-level'),
     logFormat: pick(m['logFormat'] ?? 'text', ['text', 'json'] as const, 'log-format'),
+    historyDir: resolve(String(m['historyDir'] ?? DEFAULT_HISTORY_DIR)),
+    historyKeep: Math.floor((m['historyKeep'] as number | undefined) ?? DEFAULT_HISTORY_KEEP),
   };
   if (existsSync(configFile)) opts.configFile = configFile;
   if (interval !== undefined) opts.intervalSeconds = interval;
