@@ -16,6 +16,25 @@ export interface Snapshot {
   revision?: string;
 }
 
+/** One key's change in a revert; undefined means the key is absent. */
+export interface KeyChange {
+  key: string;
+  from: string | undefined;
+  to: string | undefined;
+}
+
+export interface RevertPlan {
+  /** The keys that differ, sorted by key. */
+  changes: KeyChange[];
+  /** The revision the current values were read at. */
+  readRevision: string;
+  /**
+   * Writes the changes in one transaction that succeeds only if no key under
+   * the paths changed since the read; resolves with the new store revision.
+   */
+  apply(): Promise<string>;
+}
+
 /** One healthy instance of a service in a catalog (Consul). */
 export interface ServiceInstance {
   id: string;
@@ -68,6 +87,13 @@ export interface Backend {
   put?(key: string, value: string): Promise<void>;
   /** Delete one key. */
   delete?(key: string): Promise<void>;
+  /**
+   * Every key at or below each path as it was at a past store revision
+   * (etcd). Rejects naming the compaction revision when that revision is gone.
+   */
+  getValuesAt?(paths: readonly string[], revision: string): Promise<Snapshot>;
+  /** Plans putting every key at or below each path back to its value at `revision` (etcd). */
+  planRevert?(paths: readonly string[], revision: string): Promise<RevertPlan>;
   /** Healthy instances of a service, sorted by node, address, port, id. */
   services?(name: string): Promise<ServiceInstance[]>;
   /** Watch a service's healthy instances. */

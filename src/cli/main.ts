@@ -10,6 +10,7 @@ import { diffCommand } from './diff-command.js';
 import { historyCommand } from './history-command.js';
 import { EXIT_USAGE } from './exit.js';
 import { renderCommand } from './render-command.js';
+import { revertCommand } from './revert-command.js';
 import { addRunOptions, runCommandLazily } from './run-command.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -30,6 +31,7 @@ export const main = async (args: string[]): Promise<void> => {
     .command(checkFragmentCommand)
     .command(historyCommand)
     .command(diffCommand)
+    .command(revertCommand)
     .strict()
     .version(version)
     .help()

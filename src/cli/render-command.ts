@@ -1,5 +1,6 @@
 // `switchyard render TEMPLATE --data FILE [--out FILE]`: preview a template
-// with local data, no backend.
+// with local data, no backend. With --at-revision R: every resource of the
+// confdir as rendered from the store at revision R (etcd).
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
@@ -7,25 +8,34 @@ import { joinKey } from '../backends/keys.js';
 import { ConfigError, messageOf } from '../errors.js';
 import { createLogger } from '../log.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitWith, reportError } from './exit.js';
+import { addRunOptions } from './run-command.js';
 
 interface RenderArgs {
-  template: string;
-  data: string[];
+  template?: string;
+  data?: string[];
   out?: string;
   prefix?: string;
 }
 
 export const renderCommand = {
-  command: 'render <template>',
-  describe: 'render one template from local YAML/JSON data, no backend',
+  command: 'render [template]',
+  describe: 'render one template from local YAML/JSON data, no backend; or the confdir at a past etcd revision',
   builder: (y: Argv) =>
-    y
-      .positional('template', { type: 'string', demandOption: true, describe: 'the Handlebars template file' })
-      .option('data', { type: 'string', array: true, demandOption: true, describe: 'YAML/JSON file(s) with the keys' })
+    addRunOptions(y)
+      .positional('template', { type: 'string', describe: 'the Handlebars template file' })
+      .option('data', { type: 'string', array: true, describe: 'YAML/JSON file(s) with the keys' })
       .option('out', { type: 'string', describe: 'write here instead of stdout' })
-      .option('prefix', { type: 'string', describe: 'key prefix the template is relative to', default: '' }),
-  handler: async (argv: RenderArgs): Promise<void> => {
+      .option('prefix', { type: 'string', describe: 'key prefix the template is relative to' })
+      .option('at-revision', { type: 'number', describe: "render the confdir's resources from the store at this etcd revision" })
+      .option('resource', { type: 'string', describe: 'with --at-revision: only this resource (app.toml or app)' }),
+  handler: async (argv: RenderArgs & Record<string, unknown>): Promise<void> => {
+    if (argv['at-revision'] !== undefined) return (await import('./render-at-revision.js')).renderAtRevision(argv);
     const logger = createLogger();
+    if (!argv.template || !argv.data?.length) {
+      process.stderr.write('switchyard: render needs TEMPLATE and --data FILE (or --confdir DIR --at-revision R)\nRun switchyard --help for usage.\n');
+      return exitWith(EXIT_USAGE);
+    }
+    const data = argv.data;
     // Imported here so that other commands do not load Handlebars and YAML.
     const { compileTemplateFile, renderTemplate } = await import('../template/engine.js');
     const { DocumentError, readDocuments } = await import('../backends/local/documents.js');
@@ -33,7 +43,7 @@ export const renderCommand = {
       const template = await compileTemplateFile(resolve(argv.template));
       let values: Map<string, string>;
       try {
-        values = await readDocuments(argv.data.map((d) => resolve(d)));
+        values = await readDocuments(data.map((d) => resolve(d)));
       } catch (err) {
         if (err instanceof DocumentError) throw new ConfigError(err.file, err.message.replace(`${err.file}: `, ''));
         throw err;

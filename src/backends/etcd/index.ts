@@ -5,6 +5,7 @@ import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener, Wat
 import { createEtcdClient, createEtcdClientRef, etcdNodes, etcdSettings, withFailover } from './client.js';
 import { toBackendError } from './errors.js';
 import { readSnapshot } from './snapshot.js';
+import { explainRevisionError, planEtcdRevert } from './time-travel.js';
 import { withTimeout } from '../retry.js';
 import { startEtcdWatch, type EtcdWatchDeps } from './watch.js';
 import { normalizeKey } from '../keys.js';
@@ -42,6 +43,24 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
     endpoints,
     getValues: (paths: readonly string[]): Promise<Snapshot> =>
       bounded(`read ${paths.join(', ')}`, () => readSnapshot(clients.current().kv, paths)),
+    getValuesAt: async (paths, revision) => {
+      try {
+        return await bounded(`read ${paths.join(', ')} at revision ${revision}`, () => readSnapshot(clients.current().kv, paths, revision));
+      } catch (err) {
+        throw await explainRevisionError(clients.current(), revision, endpoints.join(','), err);
+      }
+    },
+    planRevert: async (paths, revision) => {
+      try {
+        const plan = await bounded(`read ${paths.join(', ')} at revision ${revision}`, () =>
+          planEtcdRevert(clients.current().kv, endpoints.join(','), paths, revision),
+        );
+        // Not retried: a transaction whose answer was lost may have been applied.
+        return { ...plan, apply: () => plan.apply().catch((err: unknown) => Promise.reject(toBackendError(err, endpoints, 'revert'))) };
+      } catch (err) {
+        throw await explainRevisionError(clients.current(), revision, endpoints.join(','), err);
+      }
+    },
     put: async (key: string, value: string): Promise<void> => {
       await bounded(`put ${key}`, () => clients.current().kv.put({ key: Buffer.from(normalizeKey(key)), value: Buffer.from(value) }));
     },
