@@ -1,5 +1,6 @@
 // `switchyard render TEMPLATE --data FILE [--out FILE]`: preview a template
-// with local data, no backend. With --at-revision R: every resource of the
+// with local data, no backend; --watch renders again on every change of the
+// template or the data. With --at-revision R: every resource of the
 // confdir as rendered from the store at revision R (etcd).
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -35,31 +36,37 @@ export const renderCommand = {
       process.stderr.write('switchyard: render needs TEMPLATE and --data FILE (or --confdir DIR --at-revision R)\nRun switchyard --help for usage.\n');
       return exitWith(EXIT_USAGE);
     }
-    const data = argv.data;
+    const data = argv.data.map((d) => resolve(d));
+    const templateFile = resolve(argv.template);
     // Imported here so that other commands do not load Handlebars and YAML.
     const { compileTemplateFile, renderTemplate } = await import('../template/engine.js');
     const { DocumentError, readDocuments } = await import('../backends/local/documents.js');
-    try {
-      const template = await compileTemplateFile(resolve(argv.template));
-      let values: Map<string, string>;
+    const renderOnce = async (): Promise<number> => {
       try {
-        values = await readDocuments(data.map((d) => resolve(d)));
+        const template = await compileTemplateFile(templateFile);
+        let values: Map<string, string>;
+        try {
+          values = await readDocuments(data);
+        } catch (err) {
+          if (err instanceof DocumentError) throw new ConfigError(err.file, err.message.replace(`${err.file}: `, ''));
+          throw err;
+        }
+        let text: string;
+        try {
+          text = (await renderTemplate(template, { values, prefix: joinKey(argv.prefix ?? '') })).text;
+        } catch (err) {
+          logger.error(`render failed: ${messageOf(err)}`, { template: template.file });
+          return EXIT_FAILED;
+        }
+        if (argv.out) await writeFile(argv.out, text);
+        else process.stdout.write(text);
+        return EXIT_OK;
       } catch (err) {
-        if (err instanceof DocumentError) throw new ConfigError(err.file, err.message.replace(`${err.file}: `, ''));
-        throw err;
+        return err instanceof ConfigError ? (reportError(err, logger), EXIT_USAGE) : reportError(err, logger);
       }
-      let text: string;
-      try {
-        text = (await renderTemplate(template, { values, prefix: joinKey(argv.prefix ?? '') })).text;
-      } catch (err) {
-        logger.error(`render failed: ${messageOf(err)}`, { template: template.file });
-        return exitWith(EXIT_FAILED);
-      }
-      if (argv.out) await writeFile(argv.out, text);
-      else process.stdout.write(text);
-      exitWith(EXIT_OK);
-    } catch (err) {
-      exitWith(err instanceof ConfigError ? (reportError(err, logger), EXIT_USAGE) : reportError(err, logger));
-    }
+    };
+    if (argv['watch'] !== true) return exitWith(await renderOnce());
+    const { watchAndRender } = await import('./render-watch.js');
+    exitWith(await watchAndRender([templateFile, ...data], renderOnce, logger));
   },
 };
