@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite talks to, from Debian's packages and the
 # Go module proxy. Idempotent: a warm machine finishes in seconds.
-#   - etcd, nginx, HAProxy, wrk, debootstrap, systemd-nspawn (apt)
+#   - etcd, nginx, HAProxy, wrk, debootstrap, systemd-nspawn, chromium for the status page test (apt)
 #   - Consul, built from its Go module once, cached in ~/.cache/switchyard
 #   - a Debian root filesystem for the systemd test, cached the same way
 set -euo pipefail
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 say() { printf '==> %s\n' "$*"; }
 
-PACKAGES=(etcd-server etcd-client nginx haproxy wrk curl debootstrap systemd-container openssl ca-certificates)
+PACKAGES=(etcd-server etcd-client nginx haproxy wrk curl debootstrap systemd-container openssl ca-certificates chromium)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -16,6 +16,18 @@ export interface Snapshot {
   revision?: string;
 }
 
+/** What a backend knows about its connection, counted where it already logs it. */
+export interface BackendStats {
+  /** The last request or watch got through. */
+  connected: boolean;
+  /** Watch streams confirmed by the store right now. */
+  watching: number;
+  /** Watches re-established after they were lost. */
+  reconnects: number;
+  /** The last problem, secrets masked by the reader. */
+  lastError?: string;
+}
+
 /** One key's change in a revert; undefined means the key is absent. */
 export interface KeyChange {
   key: string;
@@ -94,6 +106,8 @@ export interface Backend {
   getValuesAt?(paths: readonly string[], revision: string): Promise<Snapshot>;
   /** Plans putting every key at or below each path back to its value at `revision` (etcd). */
   planRevert?(paths: readonly string[], revision: string): Promise<RevertPlan>;
+  /** Connection and watch counters, for the status page. */
+  stats?(): BackendStats;
   /** Healthy instances of a service, sorted by node, address, port, id. */
   services?(name: string): Promise<ServiceInstance[]>;
   /** Watch a service's healthy instances. */

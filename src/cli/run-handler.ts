@@ -34,7 +34,9 @@ export const runCommand = async (argv: Record<string, unknown>): Promise<void> =
     if (options.mode === 'onetime') {
       code = await runOnce(config, backend, pipeline, logger);
     } else {
-      const status = options.metricsAddr ? await startStatusServer(options.metricsAddr, logger) : undefined;
+      const status = options.metricsAddr
+        ? await startStatusServer(options.metricsAddr, logger, { backend, resources: config.resources, historyDir: options.historyDir })
+        : undefined;
       code = await runDaemon(options, config, backend, pipeline, logger, status ? { onRound: status.record } : {});
       await status?.close();
     }

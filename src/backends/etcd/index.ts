@@ -18,6 +18,7 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
   const clients = createEtcdClientRef(() => createEtcdClient(options, settings));
   const log = logger.child({ backend: ETCD_BACKEND_NAME });
   const handles = new Set<WatchHandle>();
+  const stats = { watching: 0, reconnects: 0, lastError: undefined as string | undefined, lastCallOk: true };
   // Auth, then the call on each endpoint in turn: one deadline apiece.
   const callBudgetMs = settings.requestTimeoutMs * (endpoints.length + 1);
   const watchDeps: EtcdWatchDeps = {
@@ -27,14 +28,20 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
     createTimeoutMs: Math.max(settings.requestTimeoutMs, 10_000),
     backoffMs: [250, 5000],
     errorIntervalMs: 30_000,
+    stats,
   };
 
   // Every call is bounded here too: a stalled connection must not hang a --onetime run.
   const bounded = async <T>(action: string, run: () => Promise<T>): Promise<T> => {
     try {
-      return await withTimeout(withFailover(endpoints.length, run), callBudgetMs, () => new Error(`no answer within ${callBudgetMs} ms`));
+      const result = await withTimeout(withFailover(endpoints.length, run), callBudgetMs, () => new Error(`no answer within ${callBudgetMs} ms`));
+      stats.lastCallOk = true;
+      return result;
     } catch (err) {
-      throw toBackendError(err, endpoints, action);
+      const error = toBackendError(err, endpoints, action);
+      stats.lastCallOk = false;
+      stats.lastError = error.message;
+      throw error;
     }
   };
 
@@ -61,6 +68,12 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
         throw await explainRevisionError(clients.current(), revision, endpoints.join(','), err);
       }
     },
+    stats: () => ({
+      connected: stats.lastCallOk || stats.watching > 0,
+      watching: stats.watching,
+      reconnects: stats.reconnects,
+      ...(stats.lastError !== undefined ? { lastError: stats.lastError } : {}),
+    }),
     put: async (key: string, value: string): Promise<void> => {
       await bounded(`put ${key}`, () => clients.current().kv.put({ key: Buffer.from(normalizeKey(key)), value: Buffer.from(value) }));
     },
