@@ -18,6 +18,37 @@ export interface Snapshot {
   invalidUtf8?: string[];
 }
 
+/** What a backend knows about its connection, counted where it already logs it. */
+export interface BackendStats {
+  /** The last request or watch got through. */
+  connected: boolean;
+  /** Watch streams confirmed by the store right now. */
+  watching: number;
+  /** Watches re-established after they were lost. */
+  reconnects: number;
+  /** The last problem, secrets masked by the reader. */
+  lastError?: string;
+}
+
+/** One key's change in a revert; undefined means the key is absent. */
+export interface KeyChange {
+  key: string;
+  from: string | undefined;
+  to: string | undefined;
+}
+
+export interface RevertPlan {
+  /** The keys that differ, sorted by key. */
+  changes: KeyChange[];
+  /** The revision the current values were read at. */
+  readRevision: string;
+  /**
+   * Writes the changes in one transaction that succeeds only if no key under
+   * the paths changed since the read; resolves with the new store revision.
+   */
+  apply(): Promise<string>;
+}
+
 /** One healthy instance of a service in a catalog (Consul). */
 export interface ServiceInstance {
   id: string;
@@ -70,6 +101,15 @@ export interface Backend {
   put?(key: string, value: string): Promise<void>;
   /** Delete one key. */
   delete?(key: string): Promise<void>;
+  /**
+   * Every key at or below each path as it was at a past store revision
+   * (etcd). Rejects naming the compaction revision when that revision is gone.
+   */
+  getValuesAt?(paths: readonly string[], revision: string): Promise<Snapshot>;
+  /** Plans putting every key at or below each path back to its value at `revision` (etcd). */
+  planRevert?(paths: readonly string[], revision: string): Promise<RevertPlan>;
+  /** Connection and watch counters, for the status page. */
+  stats?(): BackendStats;
   close(): Promise<void>;
 }
 

@@ -4,6 +4,7 @@
 // switchyard.toml as for the run (so switchyard.toml is checked too).
 // Warnings (no resources, names that render as nothing) do not change the
 // exit code.
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { listResourceFiles, loadResourceFile, sameDestError } from '../config/load-resources.js';
 import { CONFDIR_OPTIONS } from '../config/option-table.js';
@@ -12,7 +13,7 @@ import { resolveRunOptions } from '../config/run-options.js';
 import { configurationWarnings } from '../daemon/configuration.js';
 import { messageOf } from '../errors.js';
 import type { CompiledTemplate } from '../template/types.js';
-import { EXIT_OK, EXIT_USAGE, exitWith } from './exit.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitWith } from './exit.js';
 import { addTableOptions, givenFlags } from './options.js';
 
 export const checkConfdir = async (
@@ -68,7 +69,12 @@ export const checkConfdir = async (
 export const checkCommand = {
   command: 'check',
   describe: 'load every resource and compile every template; no backend',
-  builder: (y: Argv) => addTableOptions(y, CONFDIR_OPTIONS, 'Options:'),
+  builder: (y: Argv) =>
+    addTableOptions(y, CONFDIR_OPTIONS, 'Options:').option('data', {
+      type: 'string',
+      array: true,
+      describe: 'also render each resource from these YAML/JSON files and run its check_cmd (dest untouched)',
+    }),
   handler: async (argv: Record<string, unknown>): Promise<void> => {
     const print = (line: string): void => void process.stdout.write(line + '\n');
     let options;
@@ -79,6 +85,13 @@ export const checkCommand = {
       return exitWith(EXIT_USAGE);
     }
     const errors = await checkConfdir(options.confdir, options.prefix, print, options.policy, options.logLevel === 'debug');
-    exitWith(errors ? EXIT_USAGE : EXIT_OK);
+    const data = (argv['data'] as string[] | undefined) ?? [];
+    if (errors || data.length === 0) return exitWith(errors ? EXIT_USAGE : EXIT_OK);
+    const { checkWithData } = await import('./check-data.js');
+    const failed = await checkWithData(options.confdir, options.prefix, data.map((d) => resolve(d)), print, options.policy).catch((err: unknown) => {
+      print(`error ${messageOf(err)}`);
+      return 1;
+    });
+    exitWith(failed ? EXIT_FAILED : EXIT_OK);
   },
 };

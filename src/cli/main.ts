@@ -7,9 +7,12 @@ import { bluegreenCommand } from './bluegreen.js';
 import { checkCommand } from './check-command.js';
 import { checkFragmentCommand } from './check-fragment.js';
 import { confdArgs } from './confd-args.js';
+import { diffCommand } from './diff-command.js';
+import { historyCommand } from './history-command.js';
 import { EXIT_USAGE } from './exit.js';
 import { migrateCommand } from './migrate-command.js';
 import { renderCommand } from './render-command.js';
+import { revertCommand } from './revert-command.js';
 import { addRunOptions, runCommandLazily } from './run-command.js';
 import { unknownFlagHint } from './usage-hint.js';
 
@@ -38,6 +41,9 @@ export const main = async (args: string[]): Promise<void> => {
     .command(bluegreenCommand)
     .command(checkFragmentCommand)
     .command(migrateCommand)
+    .command(historyCommand)
+    .command(diffCommand)
+    .command(revertCommand)
     .strict()
     .version(version)
     .help()

@@ -1,5 +1,7 @@
 // `switchyard render TEMPLATE --data FILE [--out FILE]`: preview a template
-// with local data, no backend.
+// with local data, no backend; --watch renders again on every change of the
+// template or the data. With --at-revision R: every resource of the
+// confdir as rendered from the store at revision R (etcd).
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
@@ -7,49 +9,64 @@ import { joinKey } from '../backends/keys.js';
 import { ConfigError, messageOf } from '../errors.js';
 import { createLogger } from '../log.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitWith, reportError } from './exit.js';
+import { addRunOptions } from './run-command.js';
 
 interface RenderArgs {
-  template: string;
-  data: string[];
+  template?: string;
+  data?: string[];
   out?: string;
   prefix?: string;
 }
 
 export const renderCommand = {
-  command: 'render <template>',
-  describe: 'render one template from local YAML/JSON data, no backend',
+  command: 'render [template]',
+  describe: 'render one template from local YAML/JSON data, no backend; or the confdir at a past etcd revision',
   builder: (y: Argv) =>
-    y
-      .positional('template', { type: 'string', demandOption: true, describe: 'the Handlebars template file' })
-      .option('data', { type: 'string', array: true, demandOption: true, describe: 'YAML/JSON file(s) with the keys' })
+    addRunOptions(y)
+      .positional('template', { type: 'string', describe: 'the Handlebars template file' })
+      .option('data', { type: 'string', array: true, describe: 'YAML/JSON file(s) with the keys' })
       .option('out', { type: 'string', describe: 'write here instead of stdout' })
-      .option('prefix', { type: 'string', describe: 'key prefix the template is relative to', default: '' }),
-  handler: async (argv: RenderArgs): Promise<void> => {
+      .option('prefix', { type: 'string', describe: 'key prefix the template is relative to' })
+      .option('at-revision', { type: 'number', describe: "render the confdir's resources from the store at this etcd revision" })
+      .option('resource', { type: 'string', describe: 'with --at-revision: only this resource (app.toml or app)' }),
+  handler: async (argv: RenderArgs & Record<string, unknown>): Promise<void> => {
+    if (argv['at-revision'] !== undefined) return (await import('./render-at-revision.js')).renderAtRevision(argv);
     const logger = createLogger();
+    if (!argv.template || !argv.data?.length) {
+      process.stderr.write('switchyard: render needs TEMPLATE and --data FILE (or --confdir DIR --at-revision R)\nRun switchyard --help for usage.\n');
+      return exitWith(EXIT_USAGE);
+    }
+    const data = argv.data.map((d) => resolve(d));
+    const templateFile = resolve(argv.template);
     // Imported here so that other commands do not load Handlebars and YAML.
     const { compileTemplateFile, renderTemplate } = await import('../template/engine.js');
     const { DocumentError, readDocuments } = await import('../backends/local/documents.js');
-    try {
-      const template = await compileTemplateFile(resolve(argv.template));
-      let values: Map<string, string>;
+    const renderOnce = async (): Promise<number> => {
       try {
-        values = await readDocuments(argv.data.map((d) => resolve(d)));
+        const template = await compileTemplateFile(templateFile);
+        let values: Map<string, string>;
+        try {
+          values = await readDocuments(data);
+        } catch (err) {
+          if (err instanceof DocumentError) throw new ConfigError(err.file, err.message.replace(`${err.file}: `, ''));
+          throw err;
+        }
+        let text: string;
+        try {
+          text = (await renderTemplate(template, { values, prefix: joinKey(argv.prefix ?? '') })).text;
+        } catch (err) {
+          logger.error(`render failed: ${messageOf(err)}`, { template: template.file });
+          return EXIT_FAILED;
+        }
+        if (argv.out) await writeFile(argv.out, text);
+        else process.stdout.write(text);
+        return EXIT_OK;
       } catch (err) {
-        if (err instanceof DocumentError) throw new ConfigError(err.file, err.message.replace(`${err.file}: `, ''));
-        throw err;
+        return err instanceof ConfigError ? (reportError(err, logger), EXIT_USAGE) : reportError(err, logger);
       }
-      let text: string;
-      try {
-        text = (await renderTemplate(template, { values, prefix: joinKey(argv.prefix ?? '') })).text;
-      } catch (err) {
-        logger.error(`render failed: ${messageOf(err)}`, { template: template.file });
-        return exitWith(EXIT_FAILED);
-      }
-      if (argv.out) await writeFile(argv.out, text);
-      else process.stdout.write(text);
-      exitWith(EXIT_OK);
-    } catch (err) {
-      exitWith(err instanceof ConfigError ? (reportError(err, logger), EXIT_USAGE) : reportError(err, logger));
-    }
+    };
+    if (argv['watch'] !== true) return exitWith(await renderOnce());
+    const { watchAndRender } = await import('./render-watch.js');
+    exitWith(await watchAndRender([templateFile, ...data], renderOnce, logger));
   },
 };

@@ -7,6 +7,7 @@ import { cleanStaleStageFiles } from '../resource/pipeline.js';
 import { loadConfiguration, warnAboutConfiguration } from '../daemon/configuration.js';
 import { runDaemon } from '../daemon/daemon.js';
 import { runOnce } from '../daemon/onetime.js';
+import { createHistoryRecorder } from '../history/recorder.js';
 import { exitWith, reportError } from './exit.js';
 import { givenFlags } from './options.js';
 
@@ -26,6 +27,8 @@ export const runCommand = async (argv: Record<string, unknown>): Promise<void> =
       keepStageFile: options.keepStageFile,
       commandTimeoutMs: options.commandTimeoutMs,
       renderLimits: options.renderLimits,
+      // --noop applies nothing, so there is nothing to keep.
+      ...(options.noop ? {} : { history: createHistoryRecorder({ dir: options.historyDir, keep: options.historyKeep }, logger) }),
     };
     if (!options.noop) await cleanStaleStageFiles(config.resources, logger);
     let code: number;

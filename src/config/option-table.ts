@@ -48,6 +48,9 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'renderTimeout', flag: 'render-timeout', type: 'string', describe: 'time limit of one template render', defaultText: '10s' },
   { name: 'renderMaxOutput', flag: 'render-max-output', type: 'string', describe: 'size limit of one rendered file (bytes, or with KiB, MiB, GiB)', defaultText: '16MiB' },
   { name: 'metricsAddr', flag: 'metrics-addr', type: 'string', describe: 'serve /metrics, /healthz and a status page on HOST:PORT' },
+  // History of applied renders (switchyard history, diff, revert).
+  { name: 'historyDir', flag: 'history-dir', type: 'string', describe: "keep each resource's applied renders here", defaultText: '/var/lib/switchyard/history' },
+  { name: 'historyKeep', flag: 'history-keep', type: 'number', describe: 'entries kept per resource', defaultText: '50' },
 ];
 
 /** The options every command that reaches the backend shares with the run. */

@@ -14,6 +14,9 @@ import { DEFAULT_RENDER_LIMITS, type RenderLimits } from '../template/limits.js'
 import { canonicalOptionsTable } from './confd-toml.js';
 import { readToml } from './toml.js';
 
+export const DEFAULT_HISTORY_DIR = '/var/lib/switchyard/history';
+export const DEFAULT_HISTORY_KEEP = 50;
+
 export type Mode = 'onetime' | 'watch' | 'interval';
 
 /** The run's options; the backend's own (endpoints, credentials, TLS) come from BackendOptions. */
@@ -35,6 +38,8 @@ export interface RunOptions extends Omit<BackendOptions, 'requestTimeoutMs'> {
   /** dest_dirs and the default of each resource's strict key. */
   policy: ResourcePolicy;
   renderLimits: RenderLimits;
+  historyDir: string;
+  historyKeep: number;
 }
 
 export type RawOptions = Record<string, unknown>;
@@ -217,6 +222,8 @@ export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEn
       strict: m['strict'] !== false,
     },
     renderLimits: { ...DEFAULT_RENDER_LIMITS },
+    historyDir: resolve(String(m['historyDir'] ?? DEFAULT_HISTORY_DIR)),
+    historyKeep: Math.floor((m['historyKeep'] as number | undefined) ?? DEFAULT_HISTORY_KEEP),
   };
   if (m['renderTimeout'] !== undefined) {
     const ms = parseDuration(String(m['renderTimeout']));

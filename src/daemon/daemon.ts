@@ -17,7 +17,7 @@ export interface DaemonHooks {
   onRound?: (outcomes: ResourceOutcome[]) => void;
 }
 
-type DaemonOptions = Pick<RunOptions, 'confdir' | 'prefix' | 'noop' | 'wait' | 'intervalSeconds' | 'metricsAddr' | 'policy'>;
+type DaemonOptions = Pick<RunOptions, 'confdir' | 'prefix' | 'noop' | 'wait' | 'intervalSeconds' | 'metricsAddr' | 'policy' | 'historyDir'>;
 
 /** SIGHUP: a new configuration replaces the running one; a broken one is refused. */
 const hangupHandler = (options: DaemonOptions, loop: ChangeLoop, logger: Logger) => {
@@ -62,7 +62,9 @@ export const runDaemon = async (
   logger: Logger,
   hooks: DaemonHooks = {},
 ): Promise<number> => {
-  const status = options.metricsAddr ? await startStatusServer(options.metricsAddr, logger) : undefined;
+  const status = options.metricsAddr
+    ? await startStatusServer(options.metricsAddr, logger, { backend, resources: initial.resources, historyDir: options.historyDir })
+    : undefined;
   const loop = createChangeLoop({
     backend,
     logger,

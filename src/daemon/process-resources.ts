@@ -5,6 +5,7 @@ import { hasCatalog, type Backend, type ServiceInstance } from '../backends/back
 import type { TemplateResource } from '../config/resource.js';
 import { messageOf, ResourceError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { HistoryRecorder } from '../history/recorder.js';
 import { applyResource, type PipelineOptions, type PipelineResult } from '../resource/pipeline.js';
 import { renderTemplate } from '../template/engine.js';
 import type { CompiledTemplate } from '../template/types.js';
@@ -13,15 +14,17 @@ export interface RoundInput {
   backend: Backend;
   resources: TemplateResource[];
   templates: Map<string, CompiledTemplate>;
-  pipeline: Omit<PipelineOptions, 'logger'>;
+  pipeline: Omit<PipelineOptions, 'logger'> & { history?: HistoryRecorder };
   logger: Logger;
   /** Asked between resources; true stops the round early (SIGTERM). */
   stopping?: () => boolean;
 }
 
-export type ResourceOutcome =
+/** revision: the store revision (etcd) or index (Consul) the round rendered from. */
+export type ResourceOutcome = (
   | { resource: TemplateResource; ok: true; result: PipelineResult; services: string[] }
-  | { resource: TemplateResource; ok: false; error: ResourceError; services: string[] };
+  | { resource: TemplateResource; ok: false; error: ResourceError; services: string[] }
+) & { revision?: string };
 
 const unique = (items: string[]): string[] => [...new Set(items)];
 
@@ -67,7 +70,8 @@ export const processRound = async (input: RoundInput): Promise<ResourceOutcome[]
 
   for (const resource of resources) {
     if (input.stopping?.()) break;
-    outcomes.push(await processOne(input, resource, snapshot.values, fetchService));
+    const outcome = await processOne(input, resource, snapshot.values, fetchService, snapshot.revision);
+    outcomes.push(snapshot.revision !== undefined ? { ...outcome, revision: snapshot.revision } : outcome);
   }
   return outcomes;
 };
@@ -77,6 +81,7 @@ const processOne = async (
   resource: TemplateResource,
   values: ReadonlyMap<string, string>,
   fetchService: (name: string) => Promise<ServiceInstance[]>,
+  revision: string | undefined,
 ): Promise<ResourceOutcome> => {
   const log = input.logger.child({ resource: resource.name });
   const template = input.templates.get(resource.name);
@@ -89,14 +94,18 @@ const processOne = async (
     rendered = await renderTemplate(template, { values, prefix: resource.prefix, keys: resource.paths, fetchService, limits: input.pipeline.renderLimits });
   } catch (err) {
     const error = new ResourceError(resource.name, 'render', messageOf(err), { cause: err });
+    await input.pipeline.history?.record({ resource, result: 'failed', revision, stage: 'render', error: error.detail });
     return { resource, ok: false, error, services: [] };
   }
+  const history = input.pipeline.history;
   try {
     const result = await applyResource(resource, rendered.text, { ...input.pipeline, logger: log });
+    if (result.outcome === 'updated') await history?.record({ resource, result: 'updated', revision, content: rendered.text });
     return { resource, ok: true, result, services: rendered.services };
   } catch (err) {
     const error =
       err instanceof ResourceError ? err : new ResourceError(resource.name, 'commit', messageOf(err), { cause: err });
+    await history?.record({ resource, result: 'failed', revision, content: rendered.text, stage: error.stage, error: error.detail });
     return { resource, ok: false, error, services: rendered.services };
   }
 };

@@ -1,9 +1,10 @@
-// --metrics-addr: /metrics (Prometheus text format), /healthz, and a plain
-// status page at / listing every resource's last outcome.
+// --metrics-addr: /metrics (Prometheus text format), /healthz, the status
+// page at / (live through /events), /status.json and /history/RESOURCE.
 import { createServer } from 'node:http';
 import { parseListenAddr } from '../config/listen-addr.js';
 import { ConfigError, StartupError } from '../errors.js';
 import { redact, type Logger } from '../log.js';
+import { startStatusPage, type StatusContext } from '../status/serve.js';
 import type { ResourceOutcome } from './process-resources.js';
 
 interface ResourceState {
@@ -20,14 +21,14 @@ export interface StatusServer {
 }
 
 // Secrets are masked before escaping, so no escaped spelling of one survives.
-const escapeHtml = (s: string): string => redact(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const labelValue = (s: string): string => redact(s).replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
 
-export const startStatusServer = async (addr: string, logger: Logger): Promise<StatusServer> => {
+export const startStatusServer = async (addr: string, logger: Logger, context: StatusContext = {}): Promise<StatusServer> => {
   const listen = parseListenAddr(addr);
   if (typeof listen === 'string') throw new ConfigError(undefined, listen, { key: 'metrics-addr' });
   const states = new Map<string, ResourceState>();
   const counters = { rounds: 0, updates: 0, failures: new Map<string, number>() };
+  const statusPage = startStatusPage(context, logger);
 
   const metrics = (): string => {
     const lines = [
@@ -47,28 +48,15 @@ export const startStatusServer = async (addr: string, logger: Logger): Promise<S
     return lines.join('\n') + '\n';
   };
 
-  const page = (): string =>
-    '<!doctype html><title>switchyard</title><h1>switchyard</h1><table border=1 cellpadding=4>' +
-    '<tr><th>resource</th><th>dest</th><th>state</th><th>last change</th></tr>' +
-    [...states]
-      .map(
-        ([name, s]) =>
-          `<tr><td>${escapeHtml(name)}</td><td>${escapeHtml(s.dest)}</td><td>${
-            s.ok ? 'ok' : `failed at ${escapeHtml(s.stage ?? '?')}: ${escapeHtml(s.error ?? '')}`
-          }</td><td>${new Date(s.at).toISOString()}</td></tr>`,
-      )
-      .join('') +
-    '</table>';
-
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics());
     } else if (path === '/healthz') {
       const failing = [...states.values()].filter((s) => !s.ok).length;
       res.writeHead(failing ? 503 : 200, { 'content-type': 'text/plain' }).end(failing ? `${failing} failing\n` : 'ok\n');
-    } else if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page());
+    } else if (statusPage.handles(path)) {
+      statusPage.serve(path, req, res);
     } else {
       res.writeHead(404).end();
     }
@@ -82,6 +70,7 @@ export const startStatusServer = async (addr: string, logger: Logger): Promise<S
   logger.info('serving metrics and status', { addr });
   return {
     record: (outcomes) => {
+      statusPage.record(outcomes);
       counters.rounds += 1;
       for (const o of outcomes) {
         const base = { dest: o.resource.dest, at: Date.now() };
@@ -94,6 +83,9 @@ export const startStatusServer = async (addr: string, logger: Logger): Promise<S
         }
       }
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      statusPage.close();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 };

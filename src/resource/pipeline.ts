@@ -50,6 +50,12 @@ const atStage = async <T>(resource: TemplateResource, stage: Stage, work: () => 
   }
 };
 
+/** Runs a check_cmd: the built-in fragment checks in process, anything else as a command. */
+export const runCheckCommand = async (template: string, vars: CommandVars, timeoutMs: number, log: Logger): Promise<unknown> => {
+  const builtin = parseBuiltinCheck(buildCommandLine(template, vars));
+  return builtin ? runBuiltinCheck(template, builtin, timeoutMs, log) : runResourceCommand(template, vars, { timeoutMs, logger: log });
+};
+
 const printToStdout = (text: string): void => void process.stdout.write(text);
 
 export const applyResource = async (
@@ -73,10 +79,7 @@ export const applyResource = async (
   const runCommands = !options.syncOnly;
   const run = (template: string, vars: CommandVars) =>
     runResourceCommand(template, vars, { timeoutMs: options.commandTimeoutMs, logger: log });
-  const check = async (template: string, vars: CommandVars): Promise<unknown> => {
-    const builtin = parseBuiltinCheck(buildCommandLine(template, vars));
-    return builtin ? runBuiltinCheck(template, builtin, options.commandTimeoutMs, log) : run(template, vars);
-  };
+  const check = (template: string, vars: CommandVars): Promise<unknown> => runCheckCommand(template, vars, options.commandTimeoutMs, log);
 
   const staged = await atStage(resource, 'stage', () => writeStageFile(dest, wanted));
   let keepStaged = false;

@@ -2,9 +2,15 @@
 // long-running watcher whose log the test can wait on. Watchers are stopped
 // by PID at the end; none outlives the test run.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+// Kept out of /var/lib: every run of a test writes its history to a temporary directory unless the test gives one.
+const HISTORY_DIR = mkdtempSync(join(tmpdir(), 'switchyard-history-'));
+process.once('exit', () => rmSync(HISTORY_DIR, { recursive: true, force: true }));
+const baseEnv = (): NodeJS.ProcessEnv => ({ SWITCHYARD_HISTORY_DIR: HISTORY_DIR, ...process.env });
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = join(REPO, 'bin/switchyard');
@@ -24,7 +30,7 @@ export const runCli = (args: string[], options: { env?: NodeJS.ProcessEnv; timeo
   requireBuild();
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...baseEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -60,7 +66,7 @@ process.once('exit', () => {
 
 export const startWatcher = (args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Watcher => {
   requireBuild();
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...baseEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -5,6 +5,7 @@ import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener, Wat
 import { createEtcdClient, createEtcdClientRef, etcdNodes, etcdSettings, withFailover } from './client.js';
 import { toBackendError } from './errors.js';
 import { readSnapshot } from './snapshot.js';
+import { explainRevisionError, planEtcdRevert } from './time-travel.js';
 import { withTimeout } from '../retry.js';
 import { startEtcdWatch, type EtcdWatchDeps } from './watch.js';
 import { normalizeKey } from '../keys.js';
@@ -17,6 +18,7 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
   const clients = createEtcdClientRef(() => createEtcdClient(options, settings));
   const log = logger.child({ backend: ETCD_BACKEND_NAME });
   const handles = new Set<WatchHandle>();
+  const stats = { watching: 0, reconnects: 0, lastError: undefined as string | undefined, lastCallOk: true };
   // Auth, then the call on each endpoint in turn: one deadline apiece.
   const callBudgetMs = settings.requestTimeoutMs * (endpoints.length + 1);
   const watchDeps: EtcdWatchDeps = {
@@ -26,14 +28,20 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
     createTimeoutMs: Math.max(settings.requestTimeoutMs, 10_000),
     backoffMs: [250, 5000],
     errorIntervalMs: 30_000,
+    stats,
   };
 
   // Every call is bounded here too: a stalled connection must not hang a --onetime run.
   const bounded = async <T>(action: string, run: () => Promise<T>): Promise<T> => {
     try {
-      return await withTimeout(withFailover(endpoints.length, run), callBudgetMs, () => new Error(`no answer within ${callBudgetMs} ms`));
+      const result = await withTimeout(withFailover(endpoints.length, run), callBudgetMs, () => new Error(`no answer within ${callBudgetMs} ms`));
+      stats.lastCallOk = true;
+      return result;
     } catch (err) {
-      throw toBackendError(err, endpoints, action);
+      const error = toBackendError(err, endpoints, action);
+      stats.lastCallOk = false;
+      stats.lastError = error.message;
+      throw error;
     }
   };
 
@@ -42,6 +50,30 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
     endpoints,
     getValues: (paths: readonly string[]): Promise<Snapshot> =>
       bounded(`read ${paths.join(', ')}`, () => readSnapshot(clients.current().kv, paths)),
+    getValuesAt: async (paths, revision) => {
+      try {
+        return await bounded(`read ${paths.join(', ')} at revision ${revision}`, () => readSnapshot(clients.current().kv, paths, revision));
+      } catch (err) {
+        throw await explainRevisionError(clients.current(), revision, endpoints.join(','), err);
+      }
+    },
+    planRevert: async (paths, revision) => {
+      try {
+        const plan = await bounded(`read ${paths.join(', ')} at revision ${revision}`, () =>
+          planEtcdRevert(clients.current().kv, endpoints.join(','), paths, revision),
+        );
+        // Not retried: a transaction whose answer was lost may have been applied.
+        return { ...plan, apply: () => plan.apply().catch((err: unknown) => Promise.reject(toBackendError(err, endpoints, 'revert'))) };
+      } catch (err) {
+        throw await explainRevisionError(clients.current(), revision, endpoints.join(','), err);
+      }
+    },
+    stats: () => ({
+      connected: stats.lastCallOk || stats.watching > 0,
+      watching: stats.watching,
+      reconnects: stats.reconnects,
+      ...(stats.lastError !== undefined ? { lastError: stats.lastError } : {}),
+    }),
     put: async (key: string, value: string): Promise<void> => {
       await bounded(`put ${key}`, () => clients.current().kv.put({ key: Buffer.from(normalizeKey(key)), value: Buffer.from(value) }));
     },

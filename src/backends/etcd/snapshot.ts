@@ -29,31 +29,53 @@ const chunk = <T>(items: readonly T[], size: number): T[][] => {
   return out;
 };
 
-const collect = (values: Map<string, string>, paths: readonly string[], responses: IResponseOp[], invalid: string[]): void => {
+/** A key's value and the revision it was last written at. */
+export interface StoredValue {
+  value: string;
+  modRevision: string;
+}
+
+const collect = (values: Map<string, StoredValue>, paths: readonly string[], responses: IResponseOp[], invalid: string[]): void => {
   responses.forEach((response, i) => {
     const path = paths[i] ?? '/';
     for (const kv of response.response_range?.kvs ?? ([] as IKeyValue[])) {
       const key = kv.key.toString('utf8');
       if (!isKeyUnder(key, path)) continue;
-      values.set(key, kv.value.toString('utf8'));
+      values.set(key, { value: kv.value.toString('utf8'), modRevision: kv.mod_revision });
       if (!isUtf8(kv.value)) invalid.push(key);
     }
   });
 };
 
-/** Reads every key at or below each path, all at one revision. */
-export const readSnapshot = async (kv: KVClient, paths: readonly string[]): Promise<Snapshot> => {
+const byKey = <T>(entries: Iterable<[string, T]>): Map<string, T> =>
+  new Map([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+/**
+ * Every key at or below each path with its mod revision, all at one revision:
+ * `atRevision`, or the current one. Returns the revision read.
+ */
+export const readStoredValues = async (
+  kv: KVClient,
+  paths: readonly string[],
+  atRevision?: string,
+): Promise<{ values: Map<string, StoredValue>; revision: string; invalidUtf8: string[] }> => {
   const wanted = collapsePaths(paths.length > 0 ? paths : ['/']);
   const [first = [], ...rest] = chunk(wanted, OPS_PER_TXN);
-  const values = new Map<string, string>();
+  const values = new Map<string, StoredValue>();
   const invalidUtf8: string[] = [];
-  const head = await kv.txn({ success: first.map((p) => rangeOp(p)) });
+  const head = await kv.txn({ success: first.map((p) => rangeOp(p, atRevision)) });
   collect(values, first, head.responses, invalidUtf8);
-  const revision = head.header.revision;
+  const revision = atRevision ?? head.header.revision;
   // Later chunks are pinned to the first one's revision, so the snapshot stays consistent.
   for (const part of rest) {
     const res = await kv.txn({ success: part.map((p) => rangeOp(p, revision)) });
     collect(values, part, res.responses, invalidUtf8);
   }
-  return { values: new Map([...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), revision, invalidUtf8 };
+  return { values: byKey(values), revision, invalidUtf8 };
+};
+
+/** Reads every key at or below each path, all at one revision (the current one, or `atRevision`). */
+export const readSnapshot = async (kv: KVClient, paths: readonly string[], atRevision?: string): Promise<Snapshot> => {
+  const { values, revision, invalidUtf8 } = await readStoredValues(kv, paths, atRevision);
+  return { values: new Map([...values].map(([k, v]) => [k, v.value])), revision, invalidUtf8 };
 };

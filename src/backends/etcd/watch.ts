@@ -22,6 +22,8 @@ export interface EtcdWatchDeps {
   backoffMs: [number, number];
   /** Identical errors are reported at most once per this interval (ms). */
   errorIntervalMs: number;
+  /** Counted for the status page. */
+  stats?: { watching: number; reconnects: number; lastError?: string };
 }
 
 const next = (revision: string | bigint): bigint => BigInt(revision) + 1n;
@@ -36,6 +38,7 @@ export const startEtcdWatch = async (
   const report = createErrorThrottle((err) => listener.onError(err), deps.errorIntervalMs);
   const fail = (detail: string, cause?: unknown): void => {
     log.debug('etcd watch problem', { detail });
+    if (deps.stats) deps.stats.lastError = `watch ${path}: ${detail}`;
     report(new BackendError('etcd', deps.endpoints.join(','), `watch ${path}: ${detail}`, { cause }));
   };
   const notify = (): void => {
@@ -52,6 +55,7 @@ export const startEtcdWatch = async (
   let closed = false;
   let resync = false;
   let lastWasAuth = false;
+  let live = false;
   let session: Session | undefined;
   let sessionClient: Etcd3 | undefined;
   let firstAttempt: (() => void) | undefined;
@@ -70,12 +74,15 @@ export const startEtcdWatch = async (
     // A revision ahead of the store means the store was restored: our position is meaningless.
     if (nextRevision !== undefined && nextRevision > head) return { kind: 'rewound' };
     nextRevision ??= head;
+    if (deps.stats && !live) deps.stats.watching += 1;
+    live = true;
     backoff.reset();
     lastWasAuth = false;
     firstAttempt?.();
     if (resync) {
       resync = false;
       log.info('etcd watch re-established', { revision: created.header.revision });
+      if (deps.stats) deps.stats.reconnects += 1;
       notify();
     }
     return undefined;
@@ -155,6 +162,8 @@ export const startEtcdWatch = async (
       if (closed) session.end({ kind: 'closed' });
       const end = await session.ended;
       session = undefined;
+      if (deps.stats && live) deps.stats.watching -= 1;
+      live = false;
       firstAttempt?.();
       if (closed || !handleEnd(end)) return;
       const delay = backoff.next();

@@ -1,0 +1,119 @@
+// The history of one resource: every applied render (and every failed one,
+// with its stage) under <history-dir>/<resource>/, one JSON file per entry,
+// newest kept, oldest pruned. Each file is written to a temporary name and
+// renamed, so a reader never sees half an entry.
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export type HistoryResult = 'updated' | 'failed';
+
+export interface HistoryEntry {
+  /** etcd revision or Consul index the content was rendered from; absent for file/env. */
+  revision?: string;
+  /** ISO 8601. */
+  time: string;
+  /** Of the content; absent when rendering itself failed. */
+  sha256?: string;
+  result: HistoryResult;
+  /** The stage a failure happened at. */
+  stage?: string;
+  /** The failure, secrets masked. */
+  error?: string;
+  /** The rendered text, exactly; absent when rendering failed. */
+  content?: string;
+}
+
+/** An entry as listed: n = 1 is the newest. */
+export interface NumberedEntry extends HistoryEntry {
+  n: number;
+  file: string;
+}
+
+const ENTRY_NAME = /^(\d{13})-(\d{6})-[0-9a-f]{8}\.json$/;
+
+/** "app.toml" → "app": the directory of a resource's history. */
+export const historyName = (resource: string): string => resource.replace(/\.toml$/, '');
+
+export const resourceHistoryDir = (historyDir: string, resource: string): string => join(historyDir, historyName(resource));
+
+export const sha256Of = (content: string): string => createHash('sha256').update(content, 'utf8').digest('hex');
+
+let sequence = 0;
+
+const entryFileName = (now: number): string =>
+  `${String(now).padStart(13, '0')}-${String(sequence++ % 1_000_000).padStart(6, '0')}-${randomBytes(4).toString('hex')}.json`;
+
+const writeAtomically = async (dir: string, name: string, text: string, mode: number): Promise<void> => {
+  const temp = join(dir, `.${name}.tmp-${randomBytes(4).toString('hex')}`);
+  const handle = await open(temp, 'wx', mode);
+  try {
+    await handle.writeFile(text, 'utf8');
+    // The umask may have narrowed the mode; the entry mirrors dest's exactly.
+    await handle.chmod(mode);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, join(dir, name));
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+};
+
+/** The entry files of a resource, newest first. */
+const entryFiles = async (dir: string): Promise<string[]> => {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return names.filter((n) => ENTRY_NAME.test(n)).sort().reverse();
+};
+
+export interface AppendOptions {
+  historyDir: string;
+  resource: string;
+  /** Keep this many entries (newest). */
+  keep: number;
+  /** Mode of the entry file: dest's, so a root-only dest gives a root-only entry. */
+  mode: number;
+  now?: number;
+}
+
+/**
+ * Adds an entry and prunes beyond `keep`. A failure identical to the newest
+ * entry (same stage and content) is not added again, so a failing poll does
+ * not push the good entries out. Returns whether an entry was written.
+ */
+export const appendEntry = async (entry: HistoryEntry, options: AppendOptions): Promise<boolean> => {
+  const dir = resourceHistoryDir(options.historyDir, options.resource);
+  await mkdir(options.historyDir, { recursive: true, mode: 0o700 });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  const files = await entryFiles(dir);
+  if (entry.result === 'failed' && files[0]) {
+    const newest = await readEntryFile(join(dir, files[0])).catch(() => undefined);
+    if (newest && newest.result === 'failed' && newest.stage === entry.stage && newest.sha256 === entry.sha256) return false;
+  }
+  await writeAtomically(dir, entryFileName(options.now ?? Date.now()), JSON.stringify(entry) + '\n', options.mode & 0o666);
+  const keep = Math.max(1, options.keep);
+  // The file just written sorts first; everything past `keep` goes.
+  await Promise.all(files.slice(keep - 1).map((f) => rm(join(dir, f), { force: true })));
+  return true;
+};
+
+const readEntryFile = async (path: string): Promise<HistoryEntry> => JSON.parse(await readFile(path, 'utf8')) as HistoryEntry;
+
+/** Every entry of a resource, newest first, numbered from 1. */
+export const listEntries = async (historyDir: string, resource: string): Promise<NumberedEntry[]> => {
+  const dir = resourceHistoryDir(historyDir, resource);
+  const files = await entryFiles(dir);
+  const out: NumberedEntry[] = [];
+  for (const [i, file] of files.entries()) out.push({ ...(await readEntryFile(join(dir, file))), n: i + 1, file: join(dir, file) });
+  return out;
+};
