@@ -6,15 +6,7 @@ import { normalizeKey } from '../backends/keys.js';
 import type { PositionMap } from './close-braces.js';
 import type { TemplatePosition } from './errors.js';
 import { parseServiceQuery } from './helpers/consul-template.js';
-
-export interface InferredKeys {
-  /** Key paths, relative to the resource prefix, sorted. */
-  keys: string[];
-  /** Catalog services named literally. */
-  services: string[];
-  /** The first key helper called with a computed argument. */
-  dynamic?: { helper: string; position?: TemplatePosition };
-}
+import type { InferredKeys } from './types.js';
 
 /** Helpers whose first argument is a key, a key pattern or a key directory. */
 const KEY_HELPERS = new Set([

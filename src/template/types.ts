@@ -1,8 +1,7 @@
 // What the rest of switchyard sees of the template engine.
 import type { ServiceInstance } from '../backends/backend.js';
 import type { RenderLimits } from './limits.js';
-import type { UnknownName } from './unknown-names.js';
-import type { InferredKeys } from './infer-keys.js';
+import type { TemplatePosition } from './errors.js';
 
 export interface RenderContext {
   /** The snapshot: absolute key → value. */
@@ -46,4 +45,18 @@ export interface CompiledTemplate {
   readonly unknownNames: readonly UnknownName[];
   /** Keys and services named by literal arguments, for resources without `keys`. */
   readonly inferred: InferredKeys;
+}
+
+/** A name read from the empty top-level context: it always renders as nothing. */
+export interface UnknownName extends TemplatePosition {
+  name: string;
+}
+
+export interface InferredKeys {
+  /** Key paths, relative to the resource prefix, sorted. */
+  keys: string[];
+  /** Catalog services named literally. */
+  services: string[];
+  /** The first key helper called with a computed argument. */
+  dynamic?: { helper: string; position?: TemplatePosition };
 }

@@ -6,10 +6,7 @@
 import type { PositionMap } from './close-braces.js';
 import { knownHelper } from './environment.js';
 import type { TemplatePosition } from './errors.js';
-
-export interface UnknownName extends TemplatePosition {
-  name: string;
-}
+import type { UnknownName } from './types.js';
 
 interface Node {
   type: string;
