@@ -69,7 +69,12 @@ export const createChangeLoop = (opts: ChangeLoopOptions): ChangeLoop => {
   const interval = createIntervalTimer(opts.intervalSeconds, () => rounds.add(allNames()));
 
   const watchAll = async (): Promise<void> => {
-    if (opts.intervalSeconds === undefined) await watchEvery(registry, config.resources, WATCH_SETUP_MS);
+    if (opts.intervalSeconds === undefined) {
+      await watchEvery(registry, config.resources, WATCH_SETUP_MS, () => {
+        logger.debug('watches established after the first snapshot: reading again');
+        rounds.add(allNames());
+      });
+    }
   };
   const processAll = async (): Promise<void> => {
     rounds.add(allNames());

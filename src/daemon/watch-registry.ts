@@ -15,6 +15,12 @@ interface Table {
   entries: Map<string, Entry>;
   describe(key: string): string;
   watch(key: string, listener: WatchListener): Promise<WatchHandle>;
+  /**
+   * Opened after the render that named them (services): a watch takes what it
+   * first sees as known, so its users read once more when it is up, or a change
+   * between that render's read and the watch would be missed.
+   */
+  readAfterOpen: boolean;
 }
 
 export interface WatchRegistry {
@@ -30,10 +36,10 @@ export const createWatchRegistry = (
   logger: Logger,
   onChange: (resources: ReadonlySet<string>, what: string) => void,
 ): WatchRegistry => {
-  const paths: Table = { entries: new Map(), describe: (path) => path, watch: (path, l) => backend.watch(path, l) };
+  const paths: Table = { entries: new Map(), describe: (path) => path, watch: (path, l) => backend.watch(path, l), readAfterOpen: false };
   // Only a store with a service catalog has services to watch.
   const services: Table | undefined = hasCatalog(backend)
-    ? { entries: new Map(), describe: (name) => `service:${name}`, watch: (name, l) => backend.watchService(name, l) }
+    ? { entries: new Map(), describe: (name) => `service:${name}`, watch: (name, l) => backend.watchService(name, l), readAfterOpen: true }
     : undefined;
 
   const listenerFor = (entry: Entry, what: string): WatchListener => ({
@@ -52,6 +58,7 @@ export const createWatchRegistry = (
       if (entry.closed) await handle.close();
       else entry.handle = handle;
       logger.debug('watching', { watch: what });
+      if (table.readAfterOpen && !entry.closed) onChange(entry.users, what);
     } catch (err) {
       logger.error('cannot watch', { watch: what, error: messageOf(err) });
     }
@@ -101,15 +108,26 @@ export const createWatchRegistry = (
  * Opens the watches of every resource. Watches first, snapshot second:
  * nothing written in between is missed. A store that is down must not hold up
  * the first round forever, so this gives up waiting after `timeoutMs` (the
- * watches keep being established in the background).
+ * watches keep being established in the background) — and calls `late` once
+ * they are: a watch set up after the snapshot takes what it first sees as
+ * known, so what changed in between is read again then.
  */
 export const watchEvery = async (
   registry: WatchRegistry,
   resources: readonly { name: string; paths: readonly string[] }[],
   timeoutMs: number,
+  late: () => void = () => undefined,
 ): Promise<void> => {
-  const setup = Promise.all(resources.map((r) => registry.setPaths(r.name, r.paths)));
+  let settled = false;
+  const setup = Promise.all(resources.map((r) => registry.setPaths(r.name, r.paths))).then(
+    () => {
+      if (settled) late();
+      settled = true;
+    },
+    () => undefined,
+  );
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([setup, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
   clearTimeout(timer);
+  settled = true;
 };

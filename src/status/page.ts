@@ -1,10 +1,12 @@
 // The status page: server-rendered HTML that reads without JavaScript; a
 // tiny inline script swaps in the fresh <main> from /events. No external
-// assets. Every text goes through escape(); secrets are masked by the server.
+// assets. Every text goes through escape(), which masks secrets first.
+import { redact } from '../log.js';
 import { historyName, type NumberedEntry } from '../history/store.js';
 import type { StatusDocument } from './model.js';
 
-const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+// Secrets are masked before escaping: no HTML-escaped spelling of one survives.
+const escape = (s: string): string => redact(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const ago = (iso: string | undefined, now: number): string => {
   if (!iso) return '—';

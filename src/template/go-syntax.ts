@@ -25,10 +25,13 @@ const GO_ACTIONS: Readonly<Record<string, string>> = {
 // Everything between quotes removed, so `{{getv "a|b"}}` is not a pipeline.
 const unquoted = (inner: string): string => inner.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
 
-const classify = (inner: string): string | undefined => {
+const classify = (inner: string, blockParams: ReadonlySet<string>): string | undefined => {
   if (/^-\s|\s-$/.test(inner)) return "{{- and -}} trim whitespace in Go templates; Handlebars writes {{~ and ~}}";
   const body = inner.trim();
   if (/^\.[A-Za-z_]/.test(body)) return 'fields are written without the dot: {{key}}, {{value}} inside {{#each}}';
+  // `{{$x}}` is Handlebars too when `$x` is a block parameter (`as |$x|`), as converted templates write it.
+  const variable = /^\$[A-Za-z0-9_]*/.exec(body)?.[0];
+  if (variable !== undefined && blockParams.has(variable) && !body.includes(':=')) return undefined;
   if (/^\$|:=/.test(body)) return 'Go-template variables are not supported: use {{#each}} with {{this}}, {{@key}}, {{@index}}';
   const word = /^([a-z]+)\b/.exec(body)?.[1];
   if (word !== undefined && word in GO_ACTIONS && !(word === 'if' && body === 'if')) return GO_ACTIONS[word];
@@ -46,8 +49,9 @@ const positionAt = (source: string, index: number): TemplatePosition => {
 export const findGoConstruct = (source: string): GoConstruct | undefined => {
   // {{!-- comments --}} and {{! comments }} say anything they like: blanked, positions kept.
   const code = source.replace(/\{\{!--[\s\S]*?--\}\}|\{\{![\s\S]*?\}\}/g, (comment) => comment.replace(/[^\n]/g, ' '));
+  const blockParams = new Set([...code.matchAll(/\bas\s*\|([^|]*)\|/g)].flatMap((m) => (m[1] ?? '').trim().split(/\s+/)));
   for (const match of code.matchAll(/\{\{([^{}]*)\}\}/g)) {
-    const advice = classify(match[1] ?? '');
+    const advice = classify(match[1] ?? '', blockParams);
     if (advice) return { tag: match[0], advice, position: positionAt(code, match.index) };
   }
   return undefined;

@@ -157,9 +157,13 @@ describe('switchyard CLI basics', () => {
     });
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr + unreachable.stdout).not.toContain(secret);
-    // A reload command that prints its environment: the debug log shows its output, masked.
-    const { args } = fileSetup({ reload_cmd: 'sh -c \'echo "reload with $SWITCHYARD_PASSWORD"\'' });
-    const r = await runCli([...args, '--onetime', '--log-level', 'debug'], { env: { SWITCHYARD_PASSWORD: secret } });
+    // A reload command that prints the password (read from a file: commands do not
+    // inherit SWITCHYARD_PASSWORD): the debug log shows its output, masked.
+    const { conf } = fileSetup();
+    const printed = join(conf.dir, 'printed.txt');
+    writeFileSync(printed, `reload with ${secret}\n`);
+    const withReload = fileSetup({ reload_cmd: `cat ${printed}` });
+    const r = await runCli([...withReload.args, '--onetime', '--log-level', 'debug'], { env: { SWITCHYARD_PASSWORD: secret } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('reload with ***');
     expect(r.stderr + r.stdout).not.toContain(secret);

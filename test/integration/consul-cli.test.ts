@@ -2,7 +2,7 @@
 // catalog (`service`), rendered once and then followed in watch mode; the ACL
 // token from CONSUL_HTTP_TOKEN.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, runCli, startWatcher, type Watcher } from '../harness/cli.js';
@@ -112,8 +112,10 @@ describe('switchyard with a Consul that denies by default', () => {
   it('fails naming the key without a token, and renders with CONSUL_HTTP_TOKEN without printing it', async () => {
     const conf = makeConfdir();
     const dest = join(conf.dir, 'live.out');
-    // A reload command that prints its environment: the debug log shows its output, masked.
-    const reload = 'sh -c \'echo "reload with $CONSUL_HTTP_TOKEN"\'';
+    // A reload command that prints the token (read from a file: commands do not
+    // inherit CONSUL_HTTP_TOKEN): the debug log shows its output, masked.
+    const printed = join(conf.dir, 'printed.txt');
+    const reload = `cat ${printed}`;
     conf.addResource({ name: 'live', template: 'live={{getv "/live"}}\n', fields: { dest, prefix: '/app', keys: ['/live'], reload_cmd: reload } });
     const args = ['--confdir', conf.dir, '--backend', 'consul', '--node', consul.address, '--onetime', '--log-level', 'debug'];
 
@@ -122,6 +124,7 @@ describe('switchyard with a Consul that denies by default', () => {
     expect(denied.stderr).toMatch(/permission denied reading key "app\/live" \(the token needs key:read on it/);
 
     const token = await consul.createToken('key_prefix "app/" { policy = "read" }');
+    writeFileSync(printed, `reload with ${token}\n`);
     const ok = await runCli(args, { env: { CONSUL_HTTP_TOKEN: token } });
     expect(ok.code, ok.stderr).toBe(0);
     expect(read(dest)).toBe('live=A\n');

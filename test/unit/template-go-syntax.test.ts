@@ -48,7 +48,15 @@ describe('Go-template syntax in a Handlebars template', () => {
       '{{#if (eq (getv "/live") "blue")}}a{{else if (eq (getv "/live") "green")}}b{{else}}c{{/if}}',
       '{{!-- {{range}} in a comment --}}{{! {{end}} }}',
       '{{~getv "/a"~}} {{this}} {{.}} {{@index}}',
+      // Block parameters named like Go variables, as converted templates write them.
+      '{{#each (gets "/u/*") as |$e|}}{{$e.value}} {{$e}}{{/each}}',
+      '{{#let (getv "/a") as |$x|}}{{$x}}{{/let}}',
     ];
     for (const source of handlebarsOnly) expect(findGoConstruct(source), source).toBeUndefined();
+  });
+
+  it('still names a Go variable that no block declares', () => {
+    expect(findGoConstruct('{{#each (gets "/u/*") as |$e|}}{{$f}}{{/each}}')?.tag).toBe('{{$f}}');
+    expect(findGoConstruct('{{#let (getv "/a") as |$x|}}{{$x := 1}}{{/let}}')?.tag).toBe('{{$x := 1}}');
   });
 });
