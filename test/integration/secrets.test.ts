@@ -104,7 +104,7 @@ describe('secrets with etcd auth', () => {
       await etcd.etcdctl('put', '/app/name', 'two');
       await w.waitFor(/"updated"[^\n]*app\.toml[\s\S]*"updated"[^\n]*app\.toml/, 30_000);
       const page = await get(`http://127.0.0.1:${port}/`);
-      expect(page).toMatch(/leaky\.toml[\s\S]*failed at check: .*the secret is \*\*\*/);
+      expect(page).toMatch(/leaky\.toml[\s\S]*<span class="stage">check<\/span>[^<]*the secret is \*\*\*/);
       const metrics = await get(`http://127.0.0.1:${port}/metrics`);
       expect(metrics).toMatch(/switchyard_failures_total\{stage="check"\} \d+/);
       const health = await get(`http://127.0.0.1:${port}/healthz`);
