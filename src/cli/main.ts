@@ -1,6 +1,5 @@
 // The command line: the run (default), render, check, bluegreen, migrate, and
 // the check-fragment helper for check_cmd. Usage errors exit 2.
-import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { bluegreenCommand } from './bluegreen.js';
@@ -10,18 +9,13 @@ import { confdArgs } from './confd-args.js';
 import { diffCommand } from './diff-command.js';
 import { historyCommand } from './history-command.js';
 import { EXIT_USAGE } from './exit.js';
+import { VERSION as version } from '../version.js';
 import { migrateCommand } from './migrate-command.js';
 import { renderCommand } from './render-command.js';
 import { revertCommand } from './revert-command.js';
 import { addRunOptions, runCommandLazily } from './run-command.js';
 import { unknownFlagHint } from './usage-hint.js';
 
-/** Set by the bundler (scripts/bundle.mjs); the unbundled build reads package.json. */
-declare const SWITCHYARD_VERSION: string | undefined;
-const version =
-  typeof SWITCHYARD_VERSION === 'string'
-    ? SWITCHYARD_VERSION
-    : (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const main = async (args: string[]): Promise<void> => {
   const cli = yargs(confdArgs(args));

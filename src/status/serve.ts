@@ -2,12 +2,12 @@
 // events: the fresh <main> after every round and every app refresh) and
 // /history/RESOURCE. Blue/green apps are read on their own timer, one read
 // at a time, so a slow store or a hanging health check never holds up a round.
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Backend } from '../backends/backend.js';
 import type { TemplateResource } from '../config/resource.js';
 import { messageOf } from '../errors.js';
 import { redact, type Logger } from '../log.js';
+import { VERSION } from '../version.js';
 import { listEntries } from '../history/store.js';
 import { readApps } from './apps.js';
 import { createStatusModel, type RoundOutcome } from './model.js';
@@ -29,7 +29,6 @@ export interface StatusPage {
   close(): void;
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const PROBE_TIMEOUT_MS = 1_500;
 
 export const startStatusPage = (context: StatusContext, logger: Logger): StatusPage => {
