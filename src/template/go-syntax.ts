@@ -25,11 +25,16 @@ const GO_ACTIONS: Readonly<Record<string, string>> = {
 // Everything between quotes removed, so `{{getv "a|b"}}` is not a pipeline.
 const unquoted = (inner: string): string => inner.replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, '""');
 
-const classify = (inner: string): string | undefined => {
+/** Block params declared anywhere (`as |$e $i|`): `switchyard migrate` names them after Go's variables. */
+const blockParams = (source: string): Set<string> =>
+  new Set([...source.matchAll(/\bas\s+\|([^|]*)\|/g)].flatMap((m) => (m[1] ?? '').trim().split(/\s+/)));
+
+const classify = (inner: string, params: ReadonlySet<string>): string | undefined => {
   if (/^-\s|\s-$/.test(inner)) return "{{- and -}} trim whitespace in Go templates; Handlebars writes {{~ and ~}}";
   const body = inner.trim();
   if (/^\.[A-Za-z_]/.test(body)) return 'fields are written without the dot: {{key}}, {{value}} inside {{#each}}';
-  if (/^\$|:=/.test(body)) return 'Go-template variables are not supported: use {{#each}} with {{this}}, {{@key}}, {{@index}}';
+  const param = /^\$[A-Za-z0-9_]*/.exec(body)?.[0];
+  if (/^\$|:=/.test(body) && !(param !== undefined && params.has(param) && !body.includes(':='))) return 'Go-template variables are not supported: use {{#each}} with {{this}}, {{@key}}, {{@index}}';
   const word = /^([a-z]+)\b/.exec(body)?.[1];
   if (word !== undefined && word in GO_ACTIONS && !(word === 'if' && body === 'if')) return GO_ACTIONS[word];
   if (!/^[#/^!>]|^else\b/.test(body) && unquoted(body).includes('|')) return 'pipelines are written as sub-expressions: (toUpper (getv "/x"))';
@@ -46,8 +51,9 @@ const positionAt = (source: string, index: number): TemplatePosition => {
 export const findGoConstruct = (source: string): GoConstruct | undefined => {
   // {{!-- comments --}} and {{! comments }} say anything they like: blanked, positions kept.
   const code = source.replace(/\{\{!--[\s\S]*?--\}\}|\{\{![\s\S]*?\}\}/g, (comment) => comment.replace(/[^\n]/g, ' '));
+  const params = blockParams(code);
   for (const match of code.matchAll(/\{\{([^{}]*)\}\}/g)) {
-    const advice = classify(match[1] ?? '');
+    const advice = classify(match[1] ?? '', params);
     if (advice) return { tag: match[0], advice, position: positionAt(code, match.index) };
   }
   return undefined;

@@ -24,6 +24,7 @@ describe('Go-template syntax in a Handlebars template', () => {
     ['{{if eq (getv "/live") "blue"}}a{{end}}', '{{if eq (getv "/live") "blue"}}', /#if/],
     ['x\n{{end}}', '{{end}}', /\{\{\/if\}\}/],
     ['{{$x := getv "/a"}}', '{{$x := getv "/a"}}', /variables/],
+    ['{{#each (gets "/u/*") as |$p|}}{{/each}}{{$q}}', '{{$q}}', /variables/],
     ['{{- getv "/a" -}}', '{{- getv "/a" -}}', /~/],
     ['{{getv "/a" | toUpper}}', '{{getv "/a" | toUpper}}', /sub-expressions/],
   ])('reports %j', (source, tag, advice) => {
@@ -48,6 +49,7 @@ describe('Go-template syntax in a Handlebars template', () => {
       '{{#if (eq (getv "/live") "blue")}}a{{else if (eq (getv "/live") "green")}}b{{else}}c{{/if}}',
       '{{!-- {{range}} in a comment --}}{{! {{end}} }}',
       '{{~getv "/a"~}} {{this}} {{.}} {{@index}}',
+      '{{#each (byTag (consulService "web")) as |$services $tag|}}{{$tag}} {{$services.length}}{{/each}}',
     ];
     for (const source of handlebarsOnly) expect(findGoConstruct(source), source).toBeUndefined();
   });
