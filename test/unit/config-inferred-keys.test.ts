@@ -58,6 +58,15 @@ describe('keys inferred from the template', () => {
     expect((err as Error).message).toMatch(/dyn\.toml: keys: keys cannot be inferred: .*dyn-\d+\.hbs:3:3: getv is called with a computed argument/);
   });
 
+  it('marks a template reading the service list, and a service named by its entries needs no keys', async () => {
+    await resource('list', '{{#each (consulServices)}}{{#each (consulService Name)}}{{Address}}{{/each}}{{/each}}');
+    await resource('one', '{{#each (service "web")}}{{address}}{{/each}}');
+    const { resources, templates } = await loadConfiguration(confdir, '');
+    expect(resources.map((r) => r.keys)).toEqual([[], []]);
+    expect(templates.get('list.toml')?.inferred).toEqual({ keys: [], services: [], serviceList: true });
+    expect(templates.get('one.toml')?.inferred).toEqual({ keys: [], services: ['web'] });
+  });
+
   it('switchyard check prints the inferred keys at debug level only', async () => {
     await resource('svc', '{{#each (service "web")}}{{address}}{{/each}}{{getv "/port" "80"}}');
     const lines: string[] = [];
