@@ -69,9 +69,11 @@ describe('keys inferred from the template', () => {
 
   it('switchyard check prints the inferred keys at debug level only', async () => {
     await resource('svc', '{{#each (service "web")}}{{address}}{{/each}}{{getv "/port" "80"}}');
+    await resource('all', '{{#each (consulServices)}}{{Name}}{{/each}}');
     const lines: string[] = [];
     expect(await checkConfdir(confdir, '', (l) => lines.push(l), DEFAULT_POLICY, true)).toBe(0);
     expect(lines).toContain('debug svc.toml: inferred keys /port; services web');
+    expect(lines).toContain('debug all.toml: inferred keys (none); the service list');
     const quiet: string[] = [];
     await checkConfdir(confdir, '', (l) => quiet.push(l), DEFAULT_POLICY, false);
     expect(quiet.some((l) => l.startsWith('debug'))).toBe(false);
