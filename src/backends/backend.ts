@@ -60,6 +60,12 @@ export interface ServiceInstance {
   node: string;
 }
 
+/** One service in a catalog's listing, with the tags its instances carry (Consul). */
+export interface CatalogService {
+  name: string;
+  tags: string[];
+}
+
 export interface WatchListener {
   /**
    * Something at or below the watched path changed, or may have (after a
@@ -122,11 +128,15 @@ export interface ServiceCatalog {
   services(name: string): Promise<ServiceInstance[]>;
   /** Watch a service's healthy instances, as `Backend.watch` watches a path. */
   watchService(name: string, listener: WatchListener): Promise<WatchHandle>;
+  /** Every service in the catalog, healthy or not, sorted by name, each one's tags sorted. */
+  serviceList(): Promise<CatalogService[]>;
+  /** Watch the listing: services appearing, disappearing or changing tags. */
+  watchServiceList(listener: WatchListener): Promise<WatchHandle>;
 }
 
 export const hasCatalog = (backend: Backend): backend is Backend & ServiceCatalog => {
-  const { services, watchService } = backend as Partial<ServiceCatalog>;
-  return typeof services === 'function' && typeof watchService === 'function';
+  const { services, watchService, serviceList, watchServiceList } = backend as Partial<ServiceCatalog>;
+  return [services, watchService, serviceList, watchServiceList].every((f) => typeof f === 'function');
 };
 
 /** Options common to every backend factory, taken from the command line. */

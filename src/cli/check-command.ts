@@ -41,8 +41,9 @@ export const checkConfdir = async (
       const template = await compileTemplateFile(resource.src);
       const keys = applyInferredKeys(resource, template);
       if (debug && resource.keysInferred) {
-        const services = template.inferred.services;
-        print(`debug ${resource.name}: inferred keys ${keys.join(' ') || '(none)'}${services.length ? `; services ${services.join(' ')}` : ''}`);
+        const { services, serviceList } = template.inferred;
+        const named = services.length ? `; services ${services.join(' ')}` : '';
+        print(`debug ${resource.name}: inferred keys ${keys.join(' ') || '(none)'}${named}${serviceList ? '; the service list' : ''}`);
       }
       const strict = resource.strict ? strictnessError(template) : undefined;
       if (strict) throw strict;

@@ -48,12 +48,19 @@ export const createChangeLoop = (opts: ChangeLoopOptions): ChangeLoop => {
   const { backend, logger } = opts;
   let config: Configuration = { resources: [], templates: new Map() };
   const allNames = (): string[] => config.resources.map((r) => r.name);
+  /** Its template names `consulServices`: the service list is watched from the start, even when a render fails. */
+  const readsServiceList = (name: string): boolean => config.templates.get(name)?.inferred.serviceList === true;
 
   const rounds = createRoundQueue(async (names, stopped) => {
     const resources = config.resources.filter((r) => names.has(r.name));
     const outcomes = await processRound({ backend, logger, pipeline: opts.pipeline, resources, templates: config.templates, stopping: stopped });
     logOutcomes(outcomes, logger);
-    await Promise.all(outcomes.map((o) => registry.setServices(o.resource.name, o.services)));
+    await Promise.all(
+      outcomes.flatMap((o) => [
+        registry.setServices(o.resource.name, o.services),
+        registry.setServiceList(o.resource.name, o.serviceList === true || readsServiceList(o.resource.name)),
+      ]),
+    );
     retries.record(outcomes);
     opts.onRound?.(outcomes);
   });
@@ -70,7 +77,8 @@ export const createChangeLoop = (opts: ChangeLoopOptions): ChangeLoop => {
 
   const watchAll = async (): Promise<void> => {
     if (opts.intervalSeconds === undefined) {
-      await watchEvery(registry, config.resources, WATCH_SETUP_MS, () => {
+      const resources = config.resources.map((r) => ({ name: r.name, paths: r.paths, serviceList: readsServiceList(r.name) }));
+      await watchEvery(registry, resources, WATCH_SETUP_MS, () => {
         logger.debug('watches established after the first snapshot: reading again');
         rounds.add(allNames());
       });
@@ -95,7 +103,9 @@ export const createChangeLoop = (opts: ChangeLoopOptions): ChangeLoop => {
       retries.clear();
       const gone = config.resources.filter((r) => !next.resources.some((n) => n.name === r.name));
       config = next;
-      await Promise.all(gone.flatMap((r) => [registry.setPaths(r.name, []), registry.setServices(r.name, [])]));
+      await Promise.all(
+        gone.flatMap((r) => [registry.setPaths(r.name, []), registry.setServices(r.name, []), registry.setServiceList(r.name, false)]),
+      );
       await watchAll();
       await processAll();
     },

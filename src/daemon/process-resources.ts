@@ -1,7 +1,7 @@
 // One round of the pipeline: one snapshot for every resource in the round,
 // then render → apply for each resource in turn. A failure of one resource
 // never stops the others.
-import { hasCatalog, type Backend, type ServiceInstance } from '../backends/backend.js';
+import { hasCatalog, type Backend, type CatalogService, type ServiceInstance } from '../backends/backend.js';
 import type { TemplateResource } from '../config/resource.js';
 import { messageOf, ResourceError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -20,11 +20,20 @@ export interface RoundInput {
   stopping?: () => boolean;
 }
 
-/** revision: the store revision (etcd) or index (Consul) the round rendered from. */
+/**
+ * revision: the store revision (etcd) or index (Consul) the round rendered from;
+ * serviceList: the render read the catalog's service list.
+ */
 export type ResourceOutcome = (
   | { resource: TemplateResource; ok: true; result: PipelineResult; services: string[] }
   | { resource: TemplateResource; ok: false; error: ResourceError; services: string[] }
-) & { revision?: string };
+) & { revision?: string; serviceList?: true };
+
+/** The round's catalog reads, each fetched once and shared by every resource. */
+interface CatalogFetchers {
+  fetchService: (name: string) => Promise<ServiceInstance[]>;
+  fetchServiceList: () => Promise<CatalogService[]>;
+}
 
 const unique = (items: string[]): string[] => [...new Set(items)];
 
@@ -67,10 +76,16 @@ export const processRound = async (input: RoundInput): Promise<ResourceOutcome[]
     }
     return p;
   };
+  let serviceList: Promise<CatalogService[]> | undefined;
+  const fetchServiceList = (): Promise<CatalogService[]> =>
+    (serviceList ??= hasCatalog(backend)
+      ? backend.serviceList()
+      : Promise.reject(new Error(`the ${backend.name} backend has no service catalog (the service list)`)));
+  const catalog: CatalogFetchers = { fetchService, fetchServiceList };
 
   for (const resource of resources) {
     if (input.stopping?.()) break;
-    const outcome = await processOne(input, resource, snapshot.values, fetchService, snapshot.revision);
+    const outcome = await processOne(input, resource, snapshot.values, catalog, snapshot.revision);
     outcomes.push(snapshot.revision !== undefined ? { ...outcome, revision: snapshot.revision } : outcome);
   }
   return outcomes;
@@ -80,7 +95,7 @@ const processOne = async (
   input: RoundInput,
   resource: TemplateResource,
   values: ReadonlyMap<string, string>,
-  fetchService: (name: string) => Promise<ServiceInstance[]>,
+  catalog: CatalogFetchers,
   revision: string | undefined,
 ): Promise<ResourceOutcome> => {
   const log = input.logger.child({ resource: resource.name });
@@ -91,22 +106,23 @@ const processOne = async (
   }
   let rendered;
   try {
-    rendered = await renderTemplate(template, { values, prefix: resource.prefix, keys: resource.paths, fetchService, limits: input.pipeline.renderLimits });
+    rendered = await renderTemplate(template, { values, prefix: resource.prefix, keys: resource.paths, ...catalog, limits: input.pipeline.renderLimits });
   } catch (err) {
     const error = new ResourceError(resource.name, 'render', messageOf(err), { cause: err });
     await input.pipeline.history?.record({ resource, result: 'failed', revision, stage: 'render', error: error.detail });
     return { resource, ok: false, error, services: [] };
   }
   const history = input.pipeline.history;
+  const listed = rendered.serviceList ? { serviceList: true as const } : {};
   try {
     const result = await applyResource(resource, rendered.text, { ...input.pipeline, logger: log });
     if (result.outcome === 'updated') await history?.record({ resource, result: 'updated', revision, content: rendered.text });
-    return { resource, ok: true, result, services: rendered.services };
+    return { resource, ok: true, result, services: rendered.services, ...listed };
   } catch (err) {
     const error =
       err instanceof ResourceError ? err : new ResourceError(resource.name, 'commit', messageOf(err), { cause: err });
     await history?.record({ resource, result: 'failed', revision, content: rendered.text, stage: error.stage, error: error.detail });
-    return { resource, ok: false, error, services: rendered.services };
+    return { resource, ok: false, error, services: rendered.services, ...listed };
   }
 };
 

@@ -1,5 +1,5 @@
-// One watch per distinct key path (and per catalog service), shared by every
-// resource that reads it. A change wakes exactly the resources that use it.
+// One watch per distinct key path (and per catalog service, and one on the
+// catalog's service list), shared by every resource that reads it. A change wakes exactly the resources that use it.
 import { hasCatalog, type Backend, type WatchHandle, type WatchListener } from '../backends/backend.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -28,8 +28,13 @@ export interface WatchRegistry {
   setPaths(resource: string, paths: readonly string[]): Promise<void>;
   /** The same for catalog services. */
   setServices(resource: string, names: readonly string[]): Promise<void>;
+  /** Makes `resource` a user of the catalog's service list, or no longer one. */
+  setServiceList(resource: string, used: boolean): Promise<void>;
   closeAll(): Promise<void>;
 }
+
+/** The one entry of the service-list table. */
+const LIST_KEY = 'services';
 
 export const createWatchRegistry = (
   backend: Backend,
@@ -40,6 +45,9 @@ export const createWatchRegistry = (
   // Only a store with a service catalog has services to watch.
   const services: Table | undefined = hasCatalog(backend)
     ? { entries: new Map(), describe: (name) => `service:${name}`, watch: (name, l) => backend.watchService(name, l), readAfterOpen: true }
+    : undefined;
+  const list: Table | undefined = hasCatalog(backend)
+    ? { entries: new Map(), describe: () => 'service list', watch: (_key, l) => backend.watchServiceList(l), readAfterOpen: false }
     : undefined;
 
   const listenerFor = (entry: Entry, what: string): WatchListener => ({
@@ -94,10 +102,14 @@ export const createWatchRegistry = (
     setServices: async (resource, names) => {
       if (services) await assign(services, resource, names);
     },
+    setServiceList: async (resource, used) => {
+      if (list) await assign(list, resource, used ? [LIST_KEY] : []);
+    },
     closeAll: async () => {
-      const all = [...paths.entries.values(), ...(services?.entries.values() ?? [])];
+      const all = [...paths.entries.values(), ...(services?.entries.values() ?? []), ...(list?.entries.values() ?? [])];
       paths.entries.clear();
       services?.entries.clear();
+      list?.entries.clear();
       for (const e of all) e.closed = true;
       await Promise.all(all.map(async (e) => e.handle?.close().catch(() => undefined)));
     },
@@ -114,12 +126,14 @@ export const createWatchRegistry = (
  */
 export const watchEvery = async (
   registry: WatchRegistry,
-  resources: readonly { name: string; paths: readonly string[] }[],
+  resources: readonly { name: string; paths: readonly string[]; serviceList?: boolean }[],
   timeoutMs: number,
   late: () => void = () => undefined,
 ): Promise<void> => {
   let settled = false;
-  const setup = Promise.all(resources.map((r) => registry.setPaths(r.name, r.paths))).then(
+  const setup = Promise.all(
+    resources.flatMap((r) => [registry.setPaths(r.name, r.paths), ...(r.serviceList ? [registry.setServiceList(r.name, true)] : [])]),
+  ).then(
     () => {
       if (settled) late();
       settled = true;

@@ -250,6 +250,9 @@ class Emitter {
       }
     }
     if (name === 'service' && this.dialect === 'consul-template') this.checkServiceQuery(literals[0], cmd.line, construct);
+    if (name === 'services' && this.dialect === 'consul-template' && args.length > 0) {
+      throw new Unconvertible(cmd.line, construct, 'the service list of another datacenter is not converted');
+    }
     if (name === 'timestamp' && literals[0]?.type === 'string' && literals[0].value === 'unix') {
       throw new Unconvertible(cmd.line, construct, 'the Unix time is not converted');
     }

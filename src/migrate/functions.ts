@@ -65,6 +65,7 @@ const CONSUL_TEMPLATE: readonly FunctionMapping[] = [
   { go: 'tree', helper: 'tree', key: true },
   { go: 'safeTree', helper: 'tree', key: true, note: 'as `safeLs`' },
   { go: 'service', helper: 'consulService', note: '`[tag.]name[|passing]`; `@dc` and other health filters are not converted' },
+  { go: 'services', helper: 'consulServices', note: '`[{Name, Tags}]` by name, tags sorted; `@dc` is not converted' },
   { go: 'byTag', helper: 'byTag' },
   { go: 'env', helper: 'env' },
   { go: 'toJSON', helper: 'toJSON' },
@@ -90,7 +91,7 @@ const CONSUL_TEMPLATE: readonly FunctionMapping[] = [
   { go: 'timestamp', helper: 'datetime', note: '`timestamp` and `timestamp LAYOUT` (local time); `timestamp "unix"` is not converted' },
   ...notConverted('secret secrets pkiCert', 'not converted: Vault is not a switchyard backend'),
   ...notConverted('plugin executeTemplate writeToFile scratch', 'not converted: runs code or keeps state outside the template'),
-  ...notConverted('services nodes node datacenters connect caRoots caLeaf partitions peerings exportedServices', 'not converted: catalog queries other than healthy instances of one service'),
+  ...notConverted('nodes node datacenters connect caRoots caLeaf partitions peerings exportedServices', 'not converted: catalog queries other than healthy instances of one service'),
   ...notConverted('file', 'not converted: use a file backend'),
 ];
 

@@ -1,7 +1,9 @@
 // The keys and services a template reads, found in its literal arguments
-// (`getv "/x"`, `gets "/x/*"`, `service "web"`), for resources without
-// `keys`. A key helper called with a computed argument cannot be inferred:
-// its position is recorded so loading can name the line.
+// (`getv "/x"`, `gets "/x/*"`, `service "web"`), and whether it reads the
+// catalog's service list (`consulServices`), for resources without `keys`. A
+// key helper called with a computed argument cannot be inferred: its position
+// is recorded so loading can name the line. A service named by a computed
+// argument needs no `keys`: the render reports every service it asked for.
 import { normalizeKey } from '../backends/keys.js';
 import type { PositionMap } from './close-braces.js';
 import type { TemplatePosition } from './errors.js';
@@ -14,6 +16,7 @@ const KEY_HELPERS = new Set([
   'host', 'port', 'hostPort', 'ip', 'cidr', 'serverName', 'token', 'duration', 'int',
 ]);
 const SERVICE_HELPERS = new Set(['service', 'consulService']);
+const SERVICE_LIST_HELPER = 'consulServices';
 
 interface AstNode {
   type: string;
@@ -43,6 +46,7 @@ const isNode = (v: unknown): v is AstNode => typeof v === 'object' && v !== null
 export const inferKeys = (root: unknown, map: PositionMap): InferredKeys => {
   const keys = new Set<string>();
   const services = new Set<string>();
+  let serviceList = false;
   let dynamic: InferredKeys['dynamic'];
   const pending: unknown[] = [root];
   while (pending.length > 0) {
@@ -51,10 +55,12 @@ export const inferKeys = (root: unknown, map: PositionMap): InferredKeys => {
     if (!isNode(value)) continue;
     for (const [field, child] of Object.entries(value)) if (field !== 'loc') pending.push(child);
     const name = value.path?.type === 'PathExpression' && value.path.parts?.length === 1 ? value.path.original : undefined;
+    if (name === SERVICE_LIST_HELPER) serviceList = true;
     if (typeof name !== 'string' || !value.params?.length) continue;
     if (!KEY_HELPERS.has(name) && !SERVICE_HELPERS.has(name)) continue;
     const first = value.params[0];
     if (first?.type !== 'StringLiteral' || typeof first.value !== 'string') {
+      if (!KEY_HELPERS.has(name)) continue;
       const at = value.loc ? map.original({ line: value.loc.start.line, column: value.loc.start.column + 1 }) : undefined;
       // The walk runs backwards; keep the earliest position.
       if (!dynamic || (at && dynamic.position && (at.line < dynamic.position.line || (at.line === dynamic.position.line && at.column < dynamic.position.column)))) {
@@ -66,6 +72,7 @@ export const inferKeys = (root: unknown, map: PositionMap): InferredKeys => {
     else services.add(name === 'consulService' ? serviceName(first.value) : first.value);
   }
   const result: InferredKeys = { keys: [...keys].sort(), services: [...services].sort() };
+  if (serviceList) result.serviceList = true;
   if (dynamic) result.dynamic = dynamic;
   return result;
 };

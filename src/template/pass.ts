@@ -10,6 +10,7 @@ import type { CompiledTemplate, RenderContext, RenderResult } from './types.js';
 
 export interface PassResult extends RenderResult {
   missingLookups: LookupRequest[];
+  missingServiceList: boolean;
 }
 
 export type RenderPass = (context: RenderContext, known: KnownAnswers) => PassResult;
@@ -45,6 +46,8 @@ export const createPass =
       services: [...state.services].sort(),
       missingServices: [...state.missingServices].sort(),
       missingLookups: [...state.missingLookups.values()],
+      missingServiceList: state.serviceList.missing,
+      ...(state.serviceList.asked ? { serviceList: true as const } : {}),
     };
   };
 
@@ -61,4 +64,5 @@ export const passOf = (template: CompiledTemplate): RenderPass => {
 };
 
 /** Drops the engine's bookkeeping from a pass result. */
-export const publicResult = ({ text, services, missingServices }: PassResult): RenderResult => ({ text, services, missingServices });
+export const publicResult = ({ text, services, missingServices, serviceList }: PassResult): RenderResult =>
+  serviceList ? { text, services, missingServices, serviceList } : { text, services, missingServices };

@@ -39,9 +39,10 @@ export const renderTemplate = async (
     const result = pass(context, known);
     const services = fetchService ? result.missingServices.filter((name) => !known.services.has(name)) : [];
     const lookups = result.missingLookups.filter((request) => !known.lookups.has(request.id));
-    if (services.length === 0 && lookups.length === 0) return publicResult(result);
+    const fetchList = result.missingServiceList && context.fetchServiceList && !known.serviceList ? context.fetchServiceList : undefined;
+    if (services.length === 0 && lookups.length === 0 && !fetchList) return publicResult(result);
     if (round >= maxPasses) {
-      const waiting = [...services.map((s) => `service ${JSON.stringify(s)}`), ...lookups.map((l) => l.id)];
+      const waiting = [...services.map((s) => `service ${JSON.stringify(s)}`), ...lookups.map((l) => l.id), ...(fetchList ? ['the service list'] : [])];
       throw new TemplateRenderError(template.file, undefined, `still waiting for ${waiting.join(', ')} after ${maxPasses} render passes`);
     }
     await Promise.all([
@@ -52,6 +53,7 @@ export const renderTemplate = async (
         const instances: ServiceInstance[] = (await fetchService?.(name)) ?? [];
         known.services.set(name, instances);
       }),
+      ...(fetchList ? [fetchList().then((list) => void (known.serviceList = list))] : []),
     ]);
   }
 };

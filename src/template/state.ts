@@ -1,6 +1,6 @@
 // What a helper sees while one pass of a render runs: the file, the context,
 // the keys relative to the prefix, and what the pass asked for but did not get.
-import type { ServiceInstance } from '../backends/backend.js';
+import type { CatalogService, ServiceInstance } from '../backends/backend.js';
 import type { RenderContext } from './types.js';
 import type { PositionMap } from './close-braces.js';
 import type { KeyView } from './key-view.js';
@@ -16,6 +16,8 @@ export type LookupRequest =
 export interface KnownAnswers {
   lookups: Map<string, unknown>;
   services: Map<string, ServiceInstance[]>;
+  /** The catalog's service list, once fetched. */
+  serviceList?: CatalogService[];
 }
 
 export interface RenderState {
@@ -29,6 +31,8 @@ export interface RenderState {
   readonly services: Set<string>;
   /** Service names nobody could answer yet. */
   readonly missingServices: Set<string>;
+  /** Whether the service list was asked for, and whether nobody could answer it yet. */
+  readonly serviceList: { asked: boolean; missing: boolean };
   /** DNS questions not answered yet, by id. */
   readonly missingLookups: Map<string, LookupRequest>;
   /** Time and output this pass may still use. */
@@ -45,6 +49,7 @@ export const createRenderState = (file: string, context: RenderContext, known: K
   known,
   services: new Set(),
   missingServices: new Set(),
+  serviceList: { asked: false, missing: false },
   missingLookups: new Map(),
   budget: createBudget({ ...DEFAULT_RENDER_LIMITS, ...context.limits }),
 });

@@ -1,5 +1,5 @@
 // What the rest of switchyard sees of the template engine.
-import type { ServiceInstance } from '../backends/backend.js';
+import type { CatalogService, ServiceInstance } from '../backends/backend.js';
 import type { RenderLimits } from './limits.js';
 import type { TemplatePosition } from './errors.js';
 
@@ -25,6 +25,8 @@ export interface RenderContext {
    * unanswered names come back in RenderResult.missingServices.
    */
   fetchService?: (name: string) => Promise<ServiceInstance[]>;
+  /** Fetches the catalog's service list for `consulServices`; renderTemplate calls it and renders again. */
+  fetchServiceList?: () => Promise<CatalogService[]>;
   /** Time and output limits of one pass; DEFAULT_RENDER_LIMITS fills the gaps. */
   limits?: Partial<RenderLimits>;
 }
@@ -35,6 +37,8 @@ export interface RenderResult {
   services: string[];
   /** Service names asked for that the context could not answer. */
   missingServices: string[];
+  /** The template asked for the catalog's service list. */
+  serviceList?: true;
 }
 
 /** A compiled template; `renderTemplate` renders it. */
@@ -57,6 +61,8 @@ export interface InferredKeys {
   keys: string[];
   /** Catalog services named literally. */
   services: string[];
+  /** The catalog's service list is read (`consulServices`). */
+  serviceList?: true;
   /** The first key helper called with a computed argument. */
   dynamic?: { helper: string; position?: TemplatePosition };
 }

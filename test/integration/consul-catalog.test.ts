@@ -1,7 +1,8 @@
 // The catalog side of the Consul backend against a real agent: healthy
-// instances, their order, and a watch that follows registrations and checks.
+// instances, their order, and a watch that follows registrations and checks;
+// the list of every service and its watch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend, ServiceCatalog, ServiceInstance } from '../../src/backends/backend.js';
+import type { Backend, CatalogService, ServiceCatalog, ServiceInstance } from '../../src/backends/backend.js';
 import { createConsulBackend } from '../../src/backends/consul/index.js';
 import { silentLogger } from '../../src/log.js';
 import { startConsul, type ConsulServer } from '../harness/consul.js';
@@ -69,6 +70,35 @@ describe('consul catalog', () => {
       await waitFor('the api watch to fire', () => notified > 0, 20_000);
       expect(notified).toBe(1);
       expect((await backend.services('api')).map((s) => s.id)).toEqual(['api-1']);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('lists every service, healthy or not, with the tags of all its instances, and watches the list', async () => {
+    let latest: CatalogService[] | undefined;
+    const errors: Error[] = [];
+    const handle = await backend.watchServiceList({
+      onChange: () => void backend.serviceList().then((l) => (latest = l), (e: Error) => errors.push(e)),
+      onError: (e) => errors.push(e),
+    });
+    const zeta = () => latest?.find((s) => s.name === 'zeta');
+    try {
+      await server.registerService({ id: 'zeta-1', name: 'zeta', port: 7101, tags: ['v2', 'b'] });
+      await server.registerService({ id: 'zeta-2', name: 'zeta', port: 7102, tags: ['a', 'b'], ttlCheck: true });
+      await server.setCheck('zeta-2', 'critical');
+      await waitFor('zeta with all its tags', () => zeta()?.tags.length === 3, 20_000);
+      expect(zeta()).toEqual({ name: 'zeta', tags: ['a', 'b', 'v2'] });
+      const names = (await backend.serviceList()).map((s) => s.name);
+      expect(names).toContain('consul');
+      expect(names).toEqual([...names].sort());
+      await server.registerService({ id: 'alpha-1', name: 'alpha', port: 7103 });
+      await waitFor('alpha listed first', () => latest?.[0]?.name === 'alpha', 20_000);
+      expect(latest?.[0]).toEqual({ name: 'alpha', tags: [] });
+      await server.deregisterService('zeta-1');
+      await server.deregisterService('zeta-2');
+      await waitFor('zeta gone', () => latest !== undefined && zeta() === undefined, 20_000);
+      expect(errors).toEqual([]);
     } finally {
       await handle.close();
     }

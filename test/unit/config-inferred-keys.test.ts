@@ -58,11 +58,22 @@ describe('keys inferred from the template', () => {
     expect((err as Error).message).toMatch(/dyn\.toml: keys: keys cannot be inferred: .*dyn-\d+\.hbs:3:3: getv is called with a computed argument/);
   });
 
+  it('marks a template reading the service list, and a service named by its entries needs no keys', async () => {
+    await resource('list', '{{#each (consulServices)}}{{#each (consulService Name)}}{{Address}}{{/each}}{{/each}}');
+    await resource('one', '{{#each (service "web")}}{{address}}{{/each}}');
+    const { resources, templates } = await loadConfiguration(confdir, '');
+    expect(resources.map((r) => r.keys)).toEqual([[], []]);
+    expect(templates.get('list.toml')?.inferred).toEqual({ keys: [], services: [], serviceList: true });
+    expect(templates.get('one.toml')?.inferred).toEqual({ keys: [], services: ['web'] });
+  });
+
   it('switchyard check prints the inferred keys at debug level only', async () => {
     await resource('svc', '{{#each (service "web")}}{{address}}{{/each}}{{getv "/port" "80"}}');
+    await resource('all', '{{#each (consulServices)}}{{Name}}{{/each}}');
     const lines: string[] = [];
     expect(await checkConfdir(confdir, '', (l) => lines.push(l), DEFAULT_POLICY, true)).toBe(0);
     expect(lines).toContain('debug svc.toml: inferred keys /port; services web');
+    expect(lines).toContain('debug all.toml: inferred keys (none); the service list');
     const quiet: string[] = [];
     await checkConfdir(confdir, '', (l) => quiet.push(l), DEFAULT_POLICY, false);
     expect(quiet.some((l) => l.startsWith('debug'))).toBe(false);

@@ -46,6 +46,8 @@ describe('the watch registry', () => {
         watched.push(`service:${name}`);
         return { close: async () => undefined };
       },
+      serviceList: async () => [],
+      watchServiceList: async () => ({ close: async () => undefined }),
       close: async () => undefined,
     };
     return { backend, watched };

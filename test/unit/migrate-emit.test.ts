@@ -138,6 +138,12 @@ describe('Handlebars emitter: what it cannot convert', () => {
     expect(err.message).toContain('not converted from the original template: line 2: secret "db/creds"');
   });
 
+  it('converts services, and reports the service list of another datacenter', () => {
+    const { text, problems } = convert('{{range services}}{{.Name}}{{end}}\n{{range services "@dc2"}}{{.Name}}{{end}}', 'consul-template');
+    expect(text).toContain('{{#each (consulServices)}}');
+    expect(problems.map((p) => [p.line, p.construct, p.reason])).toEqual([[2, 'services "@dc2"', 'the service list of another datacenter is not converted']]);
+  });
+
   it('reports unknown functions, break, and outer assignment', async () => {
     const go = '{{nosuch 1}}\n{{range ls "/a"}}{{break}}{{end}}\n{{$x := 1}}{{range ls "/a"}}{{$x = 2}}{{end}}';
     expect(convert(go).problems.map((p) => `${p.line}: ${p.reason}`)).toEqual([

@@ -38,6 +38,21 @@ describe('services', () => {
     expect(asked).toEqual(['web']);
   });
 
+  it('consulServices: the service list fetched once, by name, tags sorted, printed as Go prints them', async () => {
+    let fetched = 0;
+    const fetchServiceList = async () => {
+      fetched += 1;
+      return [{ name: 'web', tags: ['v2', 'a'] }, { name: 'api', tags: [] }];
+    };
+    const source = '{{#each (consulServices)}}{{Name}}={{Tags}};{{/each}} {{#each (consulServices)}}{{name}} {{/each}}';
+    const result = await renderTemplate(compileTemplateSource(source, TEMPLATE_FILE), contextOf({}, '/', { fetchServiceList }));
+    expect(result.text).toBe('api=[];web=[a v2]; api web ');
+    expect(result.serviceList).toBe(true);
+    expect(fetched).toBe(1);
+    const plain = await renderTemplate(compileTemplateSource(UPSTREAM, TEMPLATE_FILE), contextOf({}, '/', { fetchService: fakeCatalog({}).fetchService }));
+    expect(plain.serviceList).toBeUndefined();
+  });
+
   it('renders the {{else}} branch for a service without healthy instances', async () => {
     const { fetchService } = fakeCatalog({});
     const result = await renderTemplate(compileTemplateSource(UPSTREAM, TEMPLATE_FILE), contextOf({}, '/', { fetchService }));

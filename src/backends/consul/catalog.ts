@@ -1,6 +1,7 @@
 // Consul's catalog: healthy instances of a service from
-// /v1/health/service/<name>?passing=true, as ServiceInstances in a stable order.
-import type { ServiceInstance } from '../backend.js';
+// /v1/health/service/<name>?passing=true, as ServiceInstances in a stable order,
+// and the listing of every service from /v1/catalog/services.
+import type { CatalogService, ServiceInstance } from '../backend.js';
 import type { ConsulConnection, Purpose } from './client.js';
 import { blockingOptions, queryTimeoutMs, type Blocking } from './kv.js';
 
@@ -92,4 +93,35 @@ export const readServiceInstances = async (
     throw conn.fail(purpose, `permission denied ${purpose.action} (the token needs ${purpose.permission} on it)`);
   }
   return { instances: sortInstances(entries.map(toServiceInstance)), index: answer.index };
+};
+
+export interface ServiceListRead {
+  services: CatalogService[];
+  index: number;
+}
+
+const listPurpose: Purpose = { action: 'listing the catalog services', permission: 'service:read' };
+
+/**
+ * Every service the token may see, by name, each one's tags sorted (Consul
+ * answers name → the distinct tags of its instances). Consul leaves out the
+ * services a token may not read without saying so.
+ */
+export const readServiceList = async (
+  conn: ConsulConnection,
+  requestTimeoutMs: number,
+  blocking?: Blocking,
+  signal?: AbortSignal,
+): Promise<ServiceListRead> => {
+  const answer = await conn.send<Record<string, string[] | null>>(
+    listPurpose,
+    queryTimeoutMs(requestTimeoutMs, blocking),
+    (api, o) => api.catalog.service.list(blockingOptions(o, blocking)),
+    signal,
+  );
+  const body = typeof answer.body === 'object' && answer.body !== null ? answer.body : {};
+  const services = Object.entries(body)
+    .map(([name, tags]) => ({ name, tags: [...(tags ?? [])].sort(compareText) }))
+    .sort((a, b) => compareText(a.name, b.name));
+  return { services, index: answer.index };
 };

@@ -1,9 +1,9 @@
 // The Consul backend: KV reads and blocking-query watches, writes for
-// blue/green, and healthy service instances from the catalog. The `consul`
+// blue/green, and healthy service instances and the service list from the catalog. The `consul`
 // package is loaded on the first request (see consul-client.ts).
 import { addSecret, type Logger } from '../../log.js';
 import type { Backend, BackendOptions, ServiceCatalog, Snapshot, WatchHandle, WatchListener, WatchOptions } from '../backend.js';
-import { readServiceInstances } from './catalog.js';
+import { readServiceInstances, readServiceList } from './catalog.js';
 import { CONSUL_NAME, createConsulConnection } from './client.js';
 import { deleteKvKey, fingerprintValues, putKvKey, readKvPath, toWireKey } from './kv.js';
 import { DEFAULT_WATCH_TIMING, startBlockingWatch, type WatchQuery, type WatchTiming } from './watch.js';
@@ -90,6 +90,14 @@ export const createConsulBackend = (
       watchWith(`service "${name}"`, listener, async (index, signal) => {
         const read = await readServiceInstances(conn, name, requestTimeoutMs, blocking(index), signal);
         return { index: read.index, fingerprint: JSON.stringify(read.instances) };
+      }),
+
+    serviceList: async () => (await readServiceList(conn, requestTimeoutMs)).services,
+
+    watchServiceList: (listener) =>
+      watchWith('the catalog service list', listener, async (index, signal) => {
+        const read = await readServiceList(conn, requestTimeoutMs, blocking(index), signal);
+        return { index: read.index, fingerprint: JSON.stringify(read.services) };
       }),
 
     close: async () => {

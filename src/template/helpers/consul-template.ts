@@ -2,7 +2,7 @@
 // they do not clash, for templates converted by `switchyard migrate`.
 // Store keys are paths ("/app/port"); consul-template writes them without
 // the leading slash, which the key helpers accept too.
-import type { ServiceInstance } from '../../backends/backend.js';
+import type { CatalogService, ServiceInstance } from '../../backends/backend.js';
 import { normalizeKey } from '../../backends/keys.js';
 import { asList, asString, expectArity } from '../args.js';
 import { HelperError } from '../errors.js';
@@ -42,13 +42,28 @@ export const parseServiceQuery = (query: string): { name: string; tag?: string }
   return tag === undefined ? { name } : { name, tag };
 };
 
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Sorted tags that print as Go prints a []string (`[a b]`) when a template writes them out whole. */
+const goTags = (tags: readonly string[]): string[] => {
+  const sorted = [...tags].sort(compareText);
+  Object.defineProperty(sorted, 'toString', { value: () => `[${sorted.join(' ')}]` });
+  return sorted;
+};
+
 const SERVICE_GO_NAMES = { Address: 'address', Port: 'port', ID: 'id', Name: 'name', Node: 'node', Tags: 'tags', ServiceMeta: 'meta' } as const;
 
 // As consul-template lists them: by node, then ID; each instance's tags sorted.
 const asConsulTemplate = (instances: ServiceInstance[]): ServiceInstance[] =>
   instances
-    .map((i) => withGoNames({ ...i, tags: [...i.tags].sort() }, SERVICE_GO_NAMES))
+    .map((i) => withGoNames({ ...i, tags: goTags(i.tags) }, SERVICE_GO_NAMES))
     .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+// As consul-template's `services` lists them: by name, each one's tags sorted.
+const asCatalogSnippets = (list: readonly CatalogService[]): CatalogService[] =>
+  list
+    .map((s) => withGoNames({ name: s.name, tags: goTags(s.tags) }, { Name: 'name', Tags: 'tags' } as const))
+    .sort((a, b) => compareText(a.name, b.name));
 
 const GO_REPLACEMENT = /\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))|\$\$/g;
 
@@ -101,6 +116,14 @@ export const consulTemplateHelpers: HelperTable = {
     const { name, tag } = parseServiceQuery(asString(args[0], 'QUERY'));
     const found = (netHelpers['service'] as NonNullable<HelperTable['service']>)(scope, [name]) as ServiceInstance[];
     return asConsulTemplate(tag === undefined ? found : found.filter((i) => i.tags.includes(tag)));
+  },
+  /** consul-template's `services`: every service in the catalog with its tags. */
+  consulServices: ({ state }, args) => {
+    expectArity(args, 0, 0, 'no arguments');
+    state.serviceList.asked = true;
+    if (state.known.serviceList) return asCatalogSnippets(state.known.serviceList);
+    state.serviceList.missing = true;
+    return [];
   },
   byTag: (_scope, args) => {
     expectArity(args, 1, 1, 'SERVICES');
