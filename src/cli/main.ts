@@ -7,6 +7,7 @@ import { bluegreenCommand } from './bluegreen.js';
 import { checkCommand } from './check-command.js';
 import { checkFragmentCommand } from './check-fragment.js';
 import { confdArgs } from './confd-args.js';
+import { fleetCommand } from './fleet.js';
 import { EXIT_USAGE } from './exit.js';
 import { renderCommand } from './render-command.js';
 import { addRunOptions, runCommandLazily } from './run-command.js';
@@ -35,6 +36,7 @@ export const main = async (args: string[]): Promise<void> => {
     .command(renderCommand)
     .command(checkCommand)
     .command(bluegreenCommand)
+    .command(fleetCommand)
     .command(checkFragmentCommand)
     .strict()
     .version(version)

@@ -19,9 +19,13 @@ export interface RoundInput {
   stopping?: () => boolean;
 }
 
-export type ResourceOutcome =
+export type ResourceOutcome = (
   | { resource: TemplateResource; ok: true; result: PipelineResult; services: string[] }
-  | { resource: TemplateResource; ok: false; error: ResourceError; services: string[] };
+  | { resource: TemplateResource; ok: false; error: ResourceError; services: string[] }
+) & {
+  /** The store revision (etcd) or index (Consul) of the snapshot the round rendered from. */
+  revision?: string;
+};
 
 const unique = (items: string[]): string[] => [...new Set(items)];
 
@@ -67,7 +71,8 @@ export const processRound = async (input: RoundInput): Promise<ResourceOutcome[]
 
   for (const resource of resources) {
     if (input.stopping?.()) break;
-    outcomes.push(await processOne(input, resource, snapshot.values, fetchService));
+    const outcome = await processOne(input, resource, snapshot.values, fetchService);
+    outcomes.push(snapshot.revision === undefined ? outcome : { ...outcome, revision: snapshot.revision });
   }
   return outcomes;
 };

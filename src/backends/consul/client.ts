@@ -33,6 +33,11 @@ export interface ConsulApi {
     del(options: object): Promise<unknown>;
   };
   health: { service(options: object): Promise<unknown> };
+  session: {
+    create(options: object): Promise<unknown>;
+    renew(options: object): Promise<unknown>;
+    destroy(options: object): Promise<unknown>;
+  };
   /** papi's raw POST, for endpoints the package does not wrap. */
   _post(options: object, ...middleware: unknown[]): Promise<unknown>;
   destroy(): void;
