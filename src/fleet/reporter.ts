@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { LeasedKey, LeasedWrites } from '../backends/backend.js';
+import { withTimeout } from '../backends/retry.js';
 import type { ResourceOutcome } from '../daemon/process-resources.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -26,6 +27,8 @@ export interface Reporter {
   /** Waits for the write in flight, then gives the lease up (the entry goes). */
   close(): Promise<void>;
 }
+
+const CLOSE_WAIT_MS = 2_000;
 
 interface Entry {
   report: Omit<ResourceReport, 'sha256'>;
@@ -73,7 +76,9 @@ export const createReporter = (opts: ReporterOptions): Reporter => {
 
   const writeOnce = async (): Promise<void> => {
     try {
-      await leased.set(JSON.stringify(await document()));
+      // A write slower than the TTL is no use, and must not hold up the next one.
+      const doc = JSON.stringify(await document());
+      await withTimeout(leased.set(doc), opts.ttlMs, () => new Error(`the store did not answer within ${opts.ttlMs} ms`));
       if (warned !== undefined) log.info('reporting works again');
       warned = undefined;
     } catch (err) {
@@ -108,9 +113,11 @@ export const createReporter = (opts: ReporterOptions): Reporter => {
     },
     close: async () => {
       closed = true;
-      await draining;
+      // Shutdown waits for the store a little, never for long.
+      const late = (): Error => new Error(`the store did not answer within ${CLOSE_WAIT_MS} ms`);
       try {
-        await leased.close();
+        await withTimeout(draining, CLOSE_WAIT_MS, late);
+        await withTimeout(leased.close(), CLOSE_WAIT_MS, late);
       } catch (err) {
         log.warn('giving the report lease up failed; the entry goes when its TTL runs out', { error: messageOf(err) });
       }

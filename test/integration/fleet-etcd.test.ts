@@ -141,6 +141,20 @@ describe('--report and fleet status with etcd', () => {
     expect(await report('/f3', 'stopped')).toBeUndefined();
   });
 
+  it('a host stops promptly even when the store does not answer its last report', async () => {
+    const h = startHost('frozen-store', '/f4');
+    await h.watcher.waitFor(/ready; watching/);
+    await eventually(async () => (await report('/f4', 'frozen-store')) !== undefined, 'it reports');
+    etcd.suspend();
+    try {
+      // stop() sends SIGKILL (exit code null) when SIGTERM is not enough within 10 s.
+      expect(await h.watcher.stop()).toBe(0);
+    } finally {
+      etcd.resume();
+    }
+    expect(h.watcher.output()).toMatch(/giving the report lease up failed; the entry goes when its TTL runs out/);
+  });
+
   it('--report with a store without leases is a usage error', async () => {
     const conf = makeConfdir();
     const data = join(conf.dir, 'data.yaml');
