@@ -139,6 +139,36 @@ export const hasCatalog = (backend: Backend): backend is Backend & ServiceCatalo
   return [services, watchService, serviceList, watchServiceList].every((f) => typeof f === 'function');
 };
 
+/** One key bound to an etcd lease / a Consul session: it disappears when its owner stops renewing it. */
+export interface LeasedKey {
+  /** Writes the value under the lease (granting a new one when the old was lost). */
+  set(value: string): Promise<void>;
+  /** Gives the lease up: the key is deleted now. */
+  close(): Promise<void>;
+}
+
+/**
+ * Keys bound to a time to live (etcd leases, Consul sessions), a capability
+ * some stores have beside their keys; `hasLeases` tells which.
+ */
+export interface LeasedWrites {
+  /**
+   * A key kept alive in the background while the process runs; `onLost` is
+   * called when the store dropped the lease (the next `set` grants a new one).
+   */
+  leasedKey(key: string, ttlMs: number, onLost: (err: Error) => void): LeasedKey;
+  /**
+   * The newest revision (etcd: mod revision; Consul: index) of anything at or
+   * below the paths, as a decimal string; "0" when nothing is there.
+   */
+  latestRevision(paths: readonly string[]): Promise<string>;
+}
+
+export const hasLeases = (backend: Backend): backend is Backend & LeasedWrites => {
+  const { leasedKey, latestRevision } = backend as Partial<LeasedWrites>;
+  return typeof leasedKey === 'function' && typeof latestRevision === 'function';
+};
+
 /** Options common to every backend factory, taken from the command line. */
 export interface BackendOptions {
   nodes: string[];

@@ -41,6 +41,11 @@ export interface BlueGreenContext {
   timing: Timing;
   /** Receives one line per step as it starts and ends. */
   progress: (line: string) => void;
+  /**
+   * With --converge: after the write of `key`, waits until enough hosts
+   * report they applied it; `ok: false` puts live back.
+   */
+  converge?: (key: string) => Promise<{ ok: boolean; message: string }>;
   /** Waits (the drain); injectable so unit tests do not wait. */
   sleep: (ms: number) => Promise<void>;
 }

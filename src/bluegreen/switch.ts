@@ -17,17 +17,22 @@ const verifyOrThrow = async (ctx: BlueGreenContext, url: string, color: Color): 
   }
 };
 
+const convergeOrThrow = async (ctx: BlueGreenContext, converge: NonNullable<BlueGreenContext['converge']>): Promise<void> => {
+  const res = await converge(ctx.keys.live);
+  if (!res.ok) throw new BlueGreenError(ctx.app, 'converge', res.message);
+  ctx.progress(`   ${res.message}`);
+};
+
 /** Writes live = target (remembering the old color), verifies, and restores live when verification fails. */
 export const switchAndVerify = async (ctx: BlueGreenContext, steps: Steps, before: AppState, target: Color): Promise<void> => {
   await steps.run('switch', `set ${ctx.keys.live} = ${target}`, () => writeLive(ctx.backend, ctx.keys, ctx.app, target, before.live));
   steps.result.live = target;
   const url = ctx.verifyUrl;
-  if (!url) {
-    steps.note('verify through the proxy skipped (no --verify-url)');
-    return;
-  }
+  if (!url) steps.note('verify through the proxy skipped (no --verify-url)');
   try {
-    await steps.run('verify', `wait until ${url} serves ${target}`, () => verifyOrThrow(ctx, url, target));
+    if (url) await steps.run('verify', `wait until ${url} serves ${target}`, () => verifyOrThrow(ctx, url, target));
+    const converge = ctx.converge;
+    if (converge) await steps.run('converge', `wait until the fleet applied ${ctx.keys.live} = ${target}`, () => convergeOrThrow(ctx, converge));
   } catch (err) {
     const back = before.live ?? '(unset)';
     try {

@@ -2,7 +2,7 @@
 // Exit codes: 0 ok, 1 the operation failed (traffic stays on, or is put back
 // to, the old color unless the output says otherwise), 2 usage.
 import type { Argv, CommandModule } from 'yargs';
-import type { Backend, BackendOptions } from '../backends/backend.js';
+import { hasLeases, type Backend, type BackendOptions } from '../backends/backend.js';
 import { loadBackend } from '../backends/index.js';
 import { deploy } from '../bluegreen/deploy.js';
 import { DEFAULT_TIMING, type BlueGreenContext, type Timing } from '../bluegreen/context.js';
@@ -15,7 +15,9 @@ import { switchColor } from '../bluegreen/switch.js';
 import { createSystemctl } from '../bluegreen/systemctl.js';
 import { toggle } from '../bluegreen/toggle.js';
 import { COLORS, isColor } from '../bluegreen/types.js';
+import { parseTimerDuration } from '../config/duration.js';
 import { BACKEND_OPTIONS } from '../config/option-table.js';
+import { parseConvergeTarget, waitForConvergence } from '../fleet/converge.js';
 import { backendOptionsOf, resolveRunOptions } from '../config/run-options.js';
 import { ConfigError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
@@ -51,7 +53,9 @@ const addOptions = <T>(y: Argv<T>, demandApp = true): Argv<T> => {
     .option('health', { type: 'string', describe: "health URL path [default: the app's health key, else /health]" })
     .option('verify-url', { type: 'string', describe: 'a URL served by the proxy; a switch waits until it answers with the new color (X-Color header or the color in the body)' })
     .option('force', { type: 'boolean', default: false, describe: 'switch/toggle to an unhealthy color anyway' })
-    .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' }) as Argv<T>;
+    .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
+    .option('converge', { type: 'string', describe: 'after the switch, wait until all, N or P% of the hosts reporting with --report applied it with ok; else put live back' })
+    .option('converge-timeout', { type: 'string', describe: 'how long --converge waits [default: 30s]' }) as Argv<T>;
   for (const [flag, { timing, describe }] of Object.entries(SECONDS_OPTIONS)) {
     out = out.option(flag, { type: 'number', describe: `${describe} [default: ${DEFAULT_TIMING[timing] / 1000}]` }) as Argv<T>;
   }
@@ -70,6 +74,16 @@ const timingOf = (argv: Record<string, unknown>): Timing => {
   }
   if (timing.requestTimeoutMs <= 0) throw new ConfigError(undefined, 'must be more than 0', { key: 'request-timeout' });
   return timing;
+};
+
+/** --converge: the wait on the hosts' reports, run after the write. */
+const convergeGate = (backend: Backend, prefix: string, text: string, timeoutText: unknown): BlueGreenContext['converge'] => {
+  if (!hasLeases(backend)) throw new ConfigError(undefined, `needs a store hosts report to (etcd or consul), not the ${backend.name} backend`, { key: 'converge' });
+  const target = parseConvergeTarget(text);
+  if (typeof target === 'string') throw new ConfigError(undefined, target, { key: 'converge' });
+  const timeoutMs = timeoutText === undefined ? 30_000 : parseTimerDuration(String(timeoutText));
+  if (typeof timeoutMs === 'string') throw new ConfigError(undefined, timeoutMs, { key: 'converge-timeout' });
+  return (key) => waitForConvergence(backend, key, { prefix, target, timeoutMs });
 };
 
 type Operation = 'status' | 'switch' | 'toggle' | 'deploy' | 'rollback';
@@ -114,6 +128,7 @@ const handlerFor = (operation: Operation, deps: BluegreenDeps) => async (argv: R
       // With --json, stdout carries only the JSON document.
       progress: (line) => (json ? deps.stderr : deps.stdout)(line + '\n'),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      ...(typeof argv['converge'] === 'string' ? { converge: convergeGate(backend, options.reportPrefix, argv['converge'], argv['convergeTimeout']) } : {}),
       ...(typeof argv['health'] === 'string' ? { healthPath: argv['health'] } : {}),
       ...(typeof argv['verifyUrl'] === 'string' ? { verifyUrl: argv['verifyUrl'] } : {}),
     };

@@ -8,6 +8,7 @@ import { checkFragmentCommand } from './check-fragment.js';
 import { confdArgs } from './confd-args.js';
 import { diffCommand } from './diff-command.js';
 import { historyCommand } from './history-command.js';
+import { fleetCommand } from './fleet.js';
 import { EXIT_USAGE } from './exit.js';
 import { VERSION as version } from '../version.js';
 import { migrateCommand } from './migrate-command.js';
@@ -33,6 +34,7 @@ export const main = async (args: string[]): Promise<void> => {
     .command(renderCommand)
     .command(checkCommand)
     .command(bluegreenCommand)
+    .command(fleetCommand)
     .command(checkFragmentCommand)
     .command(migrateCommand)
     .command(historyCommand)

@@ -1,6 +1,8 @@
 // The run: options → configuration → backend → --onetime or the daemon.
 import { loadBackend } from '../backends/index.js';
-import type { Backend } from '../backends/backend.js';
+import { hasLeases, type Backend } from '../backends/backend.js';
+import { ConfigError } from '../errors.js';
+import { createReporter, type Reporter } from '../fleet/reporter.js';
 import { backendOptionsOf, resolveRunOptions } from '../config/run-options.js';
 import { createLogger, type Logger } from '../log.js';
 import { cleanStaleStageFiles } from '../resource/pipeline.js';
@@ -10,6 +12,12 @@ import { runOnce } from '../daemon/onetime.js';
 import { createHistoryRecorder } from '../history/recorder.js';
 import { exitWith, reportError } from './exit.js';
 import { givenFlags } from './options.js';
+
+/** --report: the backend must hold keys under a lease (checked in the options: etcd or consul). */
+const startReporter = (backend: Backend, prefix: string, report: { hostId: string; ttlMs: number }, logger: Logger): Reporter => {
+  if (!hasLeases(backend)) throw new ConfigError(undefined, `--report needs a store with leases, not the ${backend.name} backend`, { key: 'report' });
+  return createReporter({ store: backend, prefix, hostId: report.hostId, ttlMs: report.ttlMs, logger });
+};
 
 export const runCommand = async (argv: Record<string, unknown>): Promise<void> => {
   let logger: Logger = createLogger();
@@ -35,7 +43,12 @@ export const runCommand = async (argv: Record<string, unknown>): Promise<void> =
     if (options.mode === 'onetime') {
       code = await runOnce(config, backend, pipeline, logger);
     } else {
-      code = await runDaemon(options, config, backend, pipeline, logger);
+      const reporter = options.report ? startReporter(backend, options.reportPrefix, options.report, logger) : undefined;
+      try {
+        code = await runDaemon(options, config, backend, pipeline, logger, reporter ? { onRound: reporter.record } : {});
+      } finally {
+        await reporter?.close();
+      }
     }
     await backend.close();
     return exitWith(code);

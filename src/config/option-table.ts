@@ -47,6 +47,10 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'strict', flag: 'strict', type: 'boolean', describe: "a template name that always renders as nothing ({{typo}}) is an error; a resource's strict key overrides", defaultText: 'true' },
   { name: 'renderTimeout', flag: 'render-timeout', type: 'string', describe: 'time limit of one template render', defaultText: '10s' },
   { name: 'renderMaxOutput', flag: 'render-max-output', type: 'string', describe: 'size limit of one rendered file (bytes, or with KiB, MiB, GiB)', defaultText: '16MiB' },
+  { name: 'report', flag: 'report', type: 'boolean', describe: "publish this host's state under <report-prefix>/hosts/<host-id> (etcd, consul)" },
+  { name: 'reportPrefix', flag: 'report-prefix', type: 'string', describe: 'key prefix under which hosts report (fleet status reads it too)', defaultText: '/switchyard', backend: true },
+  { name: 'hostId', flag: 'host-id', type: 'string', describe: "this host's name in its report", defaultText: 'the hostname' },
+  { name: 'reportTtl', flag: 'report-ttl', type: 'string', describe: "a host's report disappears this long after the host stops (Consul: at least 10s)", defaultText: '15s' },
   { name: 'metricsAddr', flag: 'metrics-addr', type: 'string', describe: 'serve /metrics, /healthz and a status page on HOST:PORT' },
   // History of applied renders (switchyard history, diff, revert).
   { name: 'historyDir', flag: 'history-dir', type: 'string', describe: "keep each resource's applied renders here", defaultText: '/var/lib/switchyard/history' },

@@ -1,6 +1,7 @@
 // Merges the run's options: flags win over SWITCHYARD_* environment
 // variables, which win over switchyard.toml, which wins over the defaults.
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { BackendOptions } from '../backends/backend.js';
 import { BACKEND_NAMES, type BackendName } from '../backends/index.js';
@@ -40,9 +41,17 @@ export interface RunOptions extends Omit<BackendOptions, 'requestTimeoutMs'> {
   renderLimits: RenderLimits;
   historyDir: string;
   historyKeep: number;
+  /** --report-prefix: where hosts report (the run with --report, fleet status). */
+  reportPrefix: string;
+  /** With --report. */
+  report?: { hostId: string; ttlMs: number };
 }
 
 export type RawOptions = Record<string, unknown>;
+
+/** Where hosts report with --report, and how long a report outlives its host. */
+export const DEFAULT_REPORT_PREFIX = '/switchyard';
+export const DEFAULT_REPORT_TTL_MS = 15_000;
 
 /** What the backend itself needs of the run's options. */
 export const backendOptionsOf = ({ nodes, files, username, password, authToken, clientCert, clientKey, clientCaKeys }: RunOptions): BackendOptions => ({
@@ -224,7 +233,17 @@ export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEn
     renderLimits: { ...DEFAULT_RENDER_LIMITS },
     historyDir: resolve(String(m['historyDir'] ?? DEFAULT_HISTORY_DIR)),
     historyKeep: Math.floor((m['historyKeep'] as number | undefined) ?? DEFAULT_HISTORY_KEEP),
+    reportPrefix: String(m['reportPrefix'] ?? DEFAULT_REPORT_PREFIX),
   };
+  if (m['report'] === true) {
+    if (backend !== 'etcd' && backend !== 'consul') {
+      throw new ConfigError(undefined, `--report needs a store with leases (etcd or consul), not the ${backend} backend`, { key: 'report' });
+    }
+    if (onetime) throw new ConfigError(undefined, '--report needs a running daemon (watch or --interval), not --onetime', { key: 'report' });
+    const hostId = String(m['hostId'] ?? hostname());
+    if (hostId === '' || hostId.includes('/')) throw invalid('hostId', `expected a host name without "/", got ${shorten(hostId)}`);
+    opts.report = { hostId, ttlMs: checked('reportTtl', (t) => parseTimerDuration(t, 1000)) ?? DEFAULT_REPORT_TTL_MS };
+  }
   if (m['renderTimeout'] !== undefined) {
     const ms = parseDuration(String(m['renderTimeout']));
     if (ms === undefined || ms <= 0) throw new ConfigError(undefined, `${shorten(String(m['renderTimeout']))} is not a duration`, { key: 'render-timeout' });

@@ -34,6 +34,11 @@ export interface ConsulApi {
   };
   health: { service(options: object): Promise<unknown> };
   catalog: { service: { list(options: object): Promise<unknown> } };
+  session: {
+    create(options: object): Promise<unknown>;
+    renew(options: object): Promise<unknown>;
+    destroy(options: object): Promise<unknown>;
+  };
   /** papi's raw POST, for endpoints the package does not wrap. */
   _post(options: object, ...middleware: unknown[]): Promise<unknown>;
   destroy(): void;

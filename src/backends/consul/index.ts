@@ -2,10 +2,11 @@
 // blue/green, and healthy service instances and the service list from the catalog. The `consul`
 // package is loaded on the first request (see consul-client.ts).
 import { addSecret, type Logger } from '../../log.js';
-import type { Backend, BackendOptions, ServiceCatalog, Snapshot, WatchHandle, WatchListener, WatchOptions } from '../backend.js';
+import type { Backend, BackendOptions, LeasedWrites, ServiceCatalog, Snapshot, WatchHandle, WatchListener, WatchOptions } from '../backend.js';
 import { readServiceInstances, readServiceList } from './catalog.js';
 import { CONSUL_NAME, createConsulConnection } from './client.js';
 import { deleteKvKey, fingerprintValues, putKvKey, readKvPath, toWireKey } from './kv.js';
+import { createConsulLeasedKey } from './session.js';
 import { DEFAULT_WATCH_TIMING, startBlockingWatch, type WatchQuery, type WatchTiming } from './watch.js';
 import { collapsePaths } from '../keys.js';
 
@@ -16,7 +17,7 @@ export const createConsulBackend = (
   logger: Logger,
   /** Watch pacing; tests shorten it. */
   timing: Partial<WatchTiming> = {},
-): Backend & ServiceCatalog => {
+): Backend & ServiceCatalog & LeasedWrites => {
   addSecret(options.authToken);
   const conn = createConsulConnection(options);
   const log = logger.child({ backend: CONSUL_NAME });
@@ -83,6 +84,13 @@ export const createConsulBackend = (
 
     put: (key, value) => putKvKey(conn, key, value, requestTimeoutMs),
     delete: (key) => deleteKvKey(conn, key, requestTimeoutMs),
+
+    leasedKey: (key, ttlMs, onLost) => createConsulLeasedKey(conn, key, ttlMs, requestTimeoutMs, onLost),
+    // A recursive read's X-Consul-Index is the newest modify index under the prefix, deletions included.
+    latestRevision: async (paths) => {
+      const reads = await Promise.all(collapsePaths(paths).map((p) => readKvPath(conn, p, requestTimeoutMs)));
+      return String(Math.max(0, ...reads.map((r) => r.index)));
+    },
 
     services: async (name) => (await readServiceInstances(conn, name, requestTimeoutMs)).instances,
 

@@ -1,9 +1,10 @@
 // The etcd v3 backend. Loaded only when --backend etcd is used, so the gRPC
 // client library stays out of every other start-up.
 import type { Logger } from '../../log.js';
-import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener, WatchOptions } from '../backend.js';
+import type { Backend, BackendOptions, LeasedWrites, Snapshot, WatchHandle, WatchListener, WatchOptions } from '../backend.js';
 import { createEtcdClient, createEtcdClientRef, etcdNodes, etcdSettings, withFailover } from './client.js';
 import { toBackendError } from './errors.js';
+import { createEtcdLeasedKey, latestModRevision } from './leased.js';
 import { readSnapshot } from './snapshot.js';
 import { explainRevisionError, planEtcdRevert } from './time-travel.js';
 import { withTimeout } from '../retry.js';
@@ -12,7 +13,7 @@ import { normalizeKey } from '../keys.js';
 
 export const ETCD_BACKEND_NAME = 'etcd';
 
-export const createEtcdBackend = (options: BackendOptions, logger: Logger): Backend => {
+export const createEtcdBackend = (options: BackendOptions, logger: Logger): Backend & LeasedWrites => {
   const settings = etcdSettings(options);
   const endpoints = etcdNodes(options);
   const clients = createEtcdClientRef(() => createEtcdClient(options, settings));
@@ -80,6 +81,8 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
     delete: async (key: string): Promise<void> => {
       await bounded(`delete ${key}`, () => clients.current().kv.deleteRange({ key: Buffer.from(normalizeKey(key)) }));
     },
+    leasedKey: (key, ttlMs, onLost) => createEtcdLeasedKey(clients, key, ttlMs, onLost),
+    latestRevision: (paths) => bounded(`read revisions of ${paths.join(', ')}`, () => latestModRevision(clients.current().kv, paths)),
     // Resolves once etcd confirms the watch, or after the first attempt failed
     // (reported through onError): the loop keeps trying and resyncs when it gets through.
     watch: async (path: string, listener: WatchListener, watchOptions?: WatchOptions): Promise<WatchHandle> => {

@@ -1,0 +1,86 @@
+// Convergence-gated switches: after a write, wait until enough of the hosts
+// that read the written key report a revision at or past the write with
+// `ok`. The hosts counted are those reporting when the wait starts.
+import type { Backend, LeasedWrites } from '../backends/backend.js';
+import { isKeyUnder } from '../backends/keys.js';
+import { hostsPath, parseHostReport, resultText, type HostReport } from './report.js';
+
+/** --converge all | N | P% */
+export type ConvergeTarget = { all: true } | { count: number } | { percent: number };
+
+export const parseConvergeTarget = (text: string): ConvergeTarget | string => {
+  if (text === 'all') return { all: true };
+  const pct = /^([0-9]{1,3})%$/.exec(text);
+  if (pct) {
+    const p = Number(pct[1]);
+    return p > 0 && p <= 100 ? { percent: p } : `${JSON.stringify(text)}: a percentage from 1% to 100%`;
+  }
+  if (/^[0-9]{1,6}$/.test(text) && Number(text) > 0) return { count: Number(text) };
+  return `expected all, a number of hosts or a percentage (2, 50%), got ${JSON.stringify(text)}`;
+};
+
+export interface ConvergeOptions {
+  prefix: string;
+  target: ConvergeTarget;
+  timeoutMs: number;
+  intervalMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface ConvergeResult {
+  ok: boolean;
+  /** What happened, naming each host that did not converge and why. */
+  message: string;
+}
+
+const readReports = async (backend: Backend, prefix: string): Promise<Map<string, HostReport>> => {
+  const base = hostsPath(prefix);
+  const out = new Map<string, HostReport>();
+  for (const [key, text] of (await backend.getValues([base])).values) {
+    const report = parseHostReport(text);
+    if (typeof report !== 'string') out.set(key.slice(base.length + 1), report);
+  }
+  return out;
+};
+
+/** The resources of a report that read `key`. */
+const readersOf = (report: HostReport, key: string) => Object.entries(report.resources).filter(([, r]) => r.keys.some((k) => isKeyUnder(key, k)));
+
+/** Why a host has not converged on `revision`, or undefined when it has. */
+const lagOf = (report: HostReport | undefined, key: string, revision: bigint): string | undefined => {
+  if (!report) return 'not reporting';
+  for (const [name, r] of readersOf(report, key)) {
+    if (r.revision === null || BigInt(r.revision) < revision) return `behind (${name} at revision ${r.revision ?? 'none'}, needs ${revision})`;
+    if (r.result !== 'ok') return `${name}: ${resultText(r)}`;
+  }
+  return undefined;
+};
+
+const required = (target: ConvergeTarget, hosts: number): number =>
+  'all' in target ? hosts : 'count' in target ? target.count : Math.ceil((target.percent * hosts) / 100);
+
+export const waitForConvergence = async (backend: Backend & LeasedWrites, key: string, options: ConvergeOptions): Promise<ConvergeResult> => {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const revision = BigInt(await backend.latestRevision([key]));
+  const start = await readReports(backend, options.prefix);
+  const hosts = [...start].filter(([, r]) => readersOf(r, key).length > 0).map(([h]) => h).sort();
+  if (hosts.length === 0) return { ok: false, message: `no reporting host reads ${key} (under ${hostsPath(options.prefix)})` };
+  const needed = required(options.target, hosts.length);
+  const deadline = now() + options.timeoutMs;
+  for (;;) {
+    const reports = await readReports(backend, options.prefix);
+    const lags = new Map(hosts.map((h) => [h, lagOf(reports.get(h), key, revision)]));
+    const done = hosts.filter((h) => lags.get(h) === undefined);
+    if (done.length >= needed) return { ok: true, message: `${done.length}/${hosts.length} hosts applied revision ${revision} (needed ${needed})` };
+    if (now() >= deadline) {
+      const missing = hosts.filter((h) => lags.get(h) !== undefined).map((h) => `${h}: ${lags.get(h)}`);
+      return {
+        ok: false,
+        message: `${done.length}/${hosts.length} hosts applied revision ${revision} within ${options.timeoutMs / 1000}s, needed ${needed}; not converged: ${missing.join('; ')}`,
+      };
+    }
+    await sleep(options.intervalMs ?? 250);
+  }
+};
