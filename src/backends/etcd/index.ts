@@ -4,7 +4,7 @@ import type { Logger } from '../../log.js';
 import type { Backend, BackendOptions, Snapshot, WatchHandle, WatchListener, WatchOptions } from '../backend.js';
 import { createEtcdClient, createEtcdClientRef, etcdNodes, etcdSettings, withFailover } from './client.js';
 import { toBackendError } from './errors.js';
-import { readSnapshot } from './snapshot.js';
+import { etcd3RangeTxn, readSnapshot } from './snapshot.js';
 import { withTimeout } from '../retry.js';
 import { startEtcdWatch, type EtcdWatchDeps } from './watch.js';
 import { normalizeKey } from '../keys.js';
@@ -41,7 +41,7 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
     name: ETCD_BACKEND_NAME,
     endpoints,
     getValues: (paths: readonly string[]): Promise<Snapshot> =>
-      bounded(`read ${paths.join(', ')}`, () => readSnapshot(clients.current().kv, paths)),
+      bounded(`read ${paths.join(', ')}`, () => readSnapshot(etcd3RangeTxn(clients.current().kv), paths)),
     put: async (key: string, value: string): Promise<void> => {
       await bounded(`put ${key}`, () => clients.current().kv.put({ key: Buffer.from(normalizeKey(key)), value: Buffer.from(value) }));
     },
