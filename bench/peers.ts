@@ -281,7 +281,8 @@ const main = async (): Promise<void> => {
             await new Promise((r) => setTimeout(r, Math.max(0, 10 - (Date.now() - t))));
           }
           const last = addr(999 * 7, 30_999);
-          await Promise.all([waitForContent(cd.outs[0]!, last, 30_000), waitForContent(sy.outs[0]!, last, 30_000)]);
+          // Every output, not only the first: the resources are re-rendered one after the other.
+          await Promise.all([...cd.outs, ...sy.outs].map((out) => waitForContent(out, last, 30_000)));
         } finally {
           put.close();
         }

@@ -181,4 +181,6 @@ export interface BackendOptions {
   clientCaKeys?: string;
   /** How long one request may take before it counts as failed (ms). */
   requestTimeoutMs?: number;
+  /** The run reads once and exits (--onetime): a backend may use a lighter client without a watch. */
+  oneShot?: boolean;
 }

@@ -28,7 +28,7 @@ export const runCommand = async (argv: Record<string, unknown>): Promise<void> =
     const config = await loadConfiguration(options.confdir, options.prefix, options.policy);
     warnAboutConfiguration(config, options.confdir, logger);
     logger.debug('configuration loaded', { confdir: options.confdir, resources: config.resources.map((r) => r.name) });
-    backend = await loadBackend(options.backend, backendOptionsOf(options), logger);
+    backend = await loadBackend(options.backend, { ...backendOptionsOf(options), oneShot: options.mode === 'onetime' }, logger);
     const pipeline = {
       noop: options.noop,
       syncOnly: options.syncOnly,

@@ -17,8 +17,8 @@ const execFileP = promisify(execFile);
 export interface StartEtcdOptions {
   /** Enable auth with a `root` user; simple tokens expire after `tokenTtlSeconds` idle. */
   auth?: { password?: string; tokenTtlSeconds?: number };
-  /** Serve clients over TLS with a generated CA and server certificate. */
-  tls?: boolean;
+  /** Serve clients over TLS with a generated CA and server certificate ('gateway': one good for client auth too, see generateTlsFiles). */
+  tls?: boolean | 'gateway';
   /** How long to wait for readiness (ms). */
   readyTimeoutMs?: number;
 }
@@ -61,7 +61,7 @@ export const startEtcd = async (options: StartEtcdOptions = {}): Promise<EtcdSer
   const dataDir = join(root, 'data');
   const logFile = join(root, 'etcd.log');
   const [clientPort, peerPort] = (await freePorts(2)) as [number, number];
-  const tls = options.tls ? await generateTlsFiles(root) : undefined;
+  const tls = options.tls ? await generateTlsFiles(root, options.tls === 'gateway') : undefined;
   const scheme = tls ? 'https' : 'http';
   const endpoint = `${scheme}://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;

@@ -97,6 +97,43 @@ describe('consul blocking watch loop', () => {
     expect(r.errors).toHaveLength(1);
   });
 
+  it('follows a blocking answer that changed the data with the next query at once, and paces one that did not', async () => {
+    const q = scripted([{ index: 5, fingerprint: 'a' }, { index: 7, fingerprint: 'b' }, { index: 9, fingerprint: 'c' }, { index: 11, fingerprint: 'c' }]);
+    const at: number[] = [];
+    const query = (index: number) => {
+      at.push(Date.now());
+      return q.query(index);
+    };
+    const handle = await startBlockingWatch(
+      { onChange: () => undefined, onError: () => undefined },
+      { what: 'test', query, abort: q.abort, timing: { ...timing, minGapMs: 1_000 }, logger: silentLogger },
+    );
+    try {
+      // After the plain read, one paced gap; then the changes come back to back, unpaced.
+      await waitFor('the query after the wake-up without a change', () => q.asked.length === 5, 5_000, 5);
+      expect(q.asked).toEqual([0, 5, 7, 9, 11]);
+      expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(990);
+      expect(at[3]! - at[1]!).toBeLessThan(1_000);
+      expect(at[4]! - at[3]!).toBeGreaterThanOrEqual(990);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('paces the query after a plain read', async () => {
+    const q = scripted([{ index: 5, fingerprint: 'a' }]);
+    const handle = await startBlockingWatch(
+      { onChange: () => undefined, onError: () => undefined },
+      { what: 'test', query: q.query, abort: q.abort, timing: { ...timing, minGapMs: 60_000 }, logger: silentLogger },
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(q.asked).toEqual([0]);
+    } finally {
+      await handle.close();
+    }
+  });
+
   it('close() aborts the query in flight and resolves', async () => {
     const q = scripted([{ index: 1, fingerprint: 'a' }]);
     const handle = await startBlockingWatch(

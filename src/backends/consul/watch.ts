@@ -9,14 +9,19 @@ import type { WatchHandle, WatchListener } from '../backend.js';
 export interface WatchTiming {
   /** Longest a blocking query waits on the server (s). */
   waitSeconds: number;
-  /** Least time between the starts of two queries (ms): a cap on request rate. */
+  /**
+   * Least time between the starts of two queries (ms) when the first one
+   * brought nothing new or did not block: a cap on the rate of wake-ups that
+   * carry no change. A blocking query that returns a change is followed by the
+   * next one at once (consul-template: 100 ms, the same rule).
+   */
   minGapMs: number;
   /** Backoff after errors (ms). */
   backoffBaseMs: number;
   backoffMaxMs: number;
 }
 
-export const DEFAULT_WATCH_TIMING: WatchTiming = { waitSeconds: 60, minGapMs: 200, backoffBaseMs: 250, backoffMaxMs: 10_000 };
+export const DEFAULT_WATCH_TIMING: WatchTiming = { waitSeconds: 60, minGapMs: 100, backoffBaseMs: 250, backoffMaxMs: 10_000 };
 
 /** One query of the watched thing; `index` 0 means a plain (non-blocking) read. */
 export type WatchQuery = (index: number) => Promise<{ index: number; fingerprint: string }>;
@@ -41,6 +46,8 @@ export const startBlockingWatch = async (listener: WatchListener, o: BlockingWat
   let index = 0;
   let known: string | undefined;
   let lastStart = 0;
+  /** The last answer brought no change, or came from a plain read: pace the next query. */
+  let paced = false;
 
   const notify = (): void => {
     try {
@@ -52,7 +59,7 @@ export const startBlockingWatch = async (listener: WatchListener, o: BlockingWat
 
   /** One query; true when the data differs from what was known. */
   const step = async (): Promise<boolean> => {
-    const gap = lastStart + o.timing.minGapMs - Date.now();
+    const gap = paced ? lastStart + o.timing.minGapMs - Date.now() : 0;
     if (gap > 0) await sleeper.sleep(gap);
     if (closed) return false;
     lastStart = Date.now();
@@ -67,6 +74,8 @@ export const startBlockingWatch = async (listener: WatchListener, o: BlockingWat
     index = sent > 0 && answer.index === sent ? 0 : answer.index;
     const changed = answer.fingerprint !== known;
     known = answer.fingerprint;
+    // Errors are paced by the backoff in loop().
+    paced = !changed || sent === 0;
     return changed;
   };
 

@@ -1,33 +1,14 @@
 // Builds the etcd3 client from the command-line options: endpoints, auth,
 // TLS files, per-call deadlines and gRPC keepalive. Retries and circuit
 // breaking are left to the callers, which know when to give up.
-import { readFileSync } from 'node:fs';
 import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
-import { ConfigError } from '../../errors.js';
-import { addSecret } from '../../log.js';
 import type { BackendOptions } from '../backend.js';
+import { etcdCredentials, etcdNodes, etcdTlsFiles, type EtcdSettings } from './options.js';
 
-/** Settings of the etcd backend, with their defaults. */
-export interface EtcdSettings {
-  /** Deadline of one unary request, and of authentication (ms). Default 5000. */
-  requestTimeoutMs: number;
-  /** gRPC keepalive ping interval on a connection with an open watch (ms). Default 6000. */
-  keepaliveTimeMs: number;
-  /** A ping unanswered this long marks the connection dead (ms). Default 4000. */
-  keepaliveTimeoutMs: number;
-}
+export { DEFAULT_ETCD_NODES, etcdNodes, etcdSettings, type EtcdSettings } from './options.js';
 
 /** How long a failed endpoint is skipped when there are others to try (ms). */
 const HOST_COOLDOWN_MS = 5000;
-
-export const DEFAULT_ETCD_NODES = ['http://127.0.0.1:2379'];
-
-export const etcdSettings = (options: BackendOptions): EtcdSettings => ({
-  requestTimeoutMs: options.requestTimeoutMs ?? 5000,
-  // etcd refuses pings more often than every 5 s (--grpc-keepalive-min-time).
-  keepaliveTimeMs: 6000,
-  keepaliveTimeoutMs: 4000,
-});
 
 type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 
@@ -82,57 +63,22 @@ export const withFailover = async <T>(attempts: number, run: () => Promise<T>): 
   }
 };
 
-const readPem = (file: string, what: string): Buffer => {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new ConfigError(file, `cannot read the ${what}`, { cause: err });
-  }
-};
-
 const tlsCredentials = (options: BackendOptions): IOptions['credentials'] => {
-  if (!options.clientCaKeys && !options.clientCert && !options.clientKey) return undefined;
-  if (Boolean(options.clientCert) !== Boolean(options.clientKey)) {
-    throw new ConfigError(undefined, 'client-cert and client-key must be given together', { key: 'client-cert' });
-  }
-  return {
-    // Without a CA file, trust the system's roots.
-    rootCertificate: options.clientCaKeys ? readPem(options.clientCaKeys, 'CA certificate (client-ca-keys)') : (undefined as unknown as Buffer),
-    certChain: options.clientCert ? readPem(options.clientCert, 'client certificate') : undefined,
-    privateKey: options.clientKey ? readPem(options.clientKey, 'client key') : undefined,
-  };
-};
-
-const checkNodes = (nodes: readonly string[]): void => {
-  for (const node of nodes) {
-    if (!/^https?:\/\/[^/]+\/?$/.test(node)) {
-      throw new ConfigError(undefined, `expected an etcd endpoint like http://127.0.0.1:2379, got "${node}"`, { key: 'node' });
-    }
-  }
-  const secure = nodes.filter((n) => n.startsWith('https://')).length;
-  if (secure > 0 && secure < nodes.length) {
-    throw new ConfigError(undefined, 'etcd endpoints must be all http:// or all https://', { key: 'node' });
-  }
-};
-
-export const etcdNodes = (options: BackendOptions): string[] => {
-  const nodes = options.nodes.length > 0 ? options.nodes : DEFAULT_ETCD_NODES;
-  checkNodes(nodes);
-  return nodes.map((n) => n.replace(/\/$/, ''));
+  const files = etcdTlsFiles(options);
+  if (!files) return undefined;
+  // Without a CA file, trust the system's roots.
+  return { rootCertificate: files.ca ?? (undefined as unknown as Buffer), certChain: files.cert, privateKey: files.key };
 };
 
 /** A new client; validates the options (ConfigError) and registers the password as a secret. */
 export const createEtcdClient = (options: BackendOptions, settings: EtcdSettings): Etcd3 => {
   const deadline = (): { deadline: Date } => ({ deadline: new Date(Date.now() + settings.requestTimeoutMs) });
-  addSecret(options.password);
+  const credentials = etcdCredentials(options);
   const hosts = etcdNodes(options);
-  if (options.password !== undefined && !options.username) {
-    throw new ConfigError(undefined, 'a password was given without a username', { key: 'username' });
-  }
   return new Etcd3({
     hosts,
     credentials: tlsCredentials(options),
-    auth: options.username ? { username: options.username, password: options.password ?? '', callOptions: deadline } : undefined,
+    auth: credentials ? { ...credentials, callOptions: deadline } : undefined,
     // Streams have no deadline (a watch lives for days); unary calls do.
     defaultCallOptions: (context) => (context.isStream ? {} : deadline()),
     grpcOptions: {

@@ -5,7 +5,7 @@ import type { Backend, BackendOptions, LeasedWrites, Snapshot, WatchHandle, Watc
 import { createEtcdClient, createEtcdClientRef, etcdNodes, etcdSettings, withFailover } from './client.js';
 import { toBackendError } from './errors.js';
 import { createEtcdLeasedKey, latestModRevision } from './leased.js';
-import { readSnapshot } from './snapshot.js';
+import { etcd3RangeTxn, readSnapshot } from './snapshot.js';
 import { explainRevisionError, planEtcdRevert } from './time-travel.js';
 import { withTimeout } from '../retry.js';
 import { startEtcdWatch, type EtcdWatchDeps } from './watch.js';
@@ -50,10 +50,10 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
     name: ETCD_BACKEND_NAME,
     endpoints,
     getValues: (paths: readonly string[]): Promise<Snapshot> =>
-      bounded(`read ${paths.join(', ')}`, () => readSnapshot(clients.current().kv, paths)),
+      bounded(`read ${paths.join(', ')}`, () => readSnapshot(etcd3RangeTxn(clients.current().kv), paths)),
     getValuesAt: async (paths, revision) => {
       try {
-        return await bounded(`read ${paths.join(', ')} at revision ${revision}`, () => readSnapshot(clients.current().kv, paths, revision));
+        return await bounded(`read ${paths.join(', ')} at revision ${revision}`, () => readSnapshot(etcd3RangeTxn(clients.current().kv), paths, revision));
       } catch (err) {
         throw await explainRevisionError(clients.current(), revision, endpoints.join(','), err);
       }

@@ -1,7 +1,8 @@
 // One consistent read of several subtrees: a transaction of range requests,
-// so every path is read at the same revision.
+// so every path is read at the same revision. The transport is the caller's:
+// the etcd3 gRPC client (etcd3RangeTxn) or the v3 JSON gateway (gateway-client.ts).
 import { isUtf8 } from 'node:buffer';
-import type { KVClient, IRequestOp, IResponseOp, IKeyValue } from 'etcd3';
+import type { KVClient } from 'etcd3';
 import type { Snapshot } from '../backend.js';
 import { collapsePaths, isKeyUnder, normalizeKey } from '../keys.js';
 
@@ -19,9 +20,32 @@ export const subtreeRange = (path: string): { key: Buffer; range_end: Buffer } =
   return { key: Buffer.from(p), range_end: Buffer.from(p + '0') };
 };
 
-const rangeOp = (path: string, revision?: string): IRequestOp => ({
-  request_range: { ...subtreeRange(path), ...(revision ? { revision } : {}) },
-});
+/** One range read of a transaction; `revision` pins it to an earlier revision. */
+export interface RangeRequest {
+  key: Buffer;
+  range_end: Buffer;
+  revision?: string;
+}
+
+/** One key as stored: raw bytes, and the revision it was last written at. */
+export interface StoredKeyValue {
+  key: Buffer;
+  value: Buffer;
+  mod_revision: string;
+}
+
+/** One transaction of range reads: the keys of each range in request order, and the revision read. */
+export type RangeTxn = (ranges: RangeRequest[]) => Promise<{ revision: string; ranges: StoredKeyValue[][] }>;
+
+/** RangeTxn over the etcd3 client. */
+export const etcd3RangeTxn =
+  (kv: KVClient): RangeTxn =>
+  async (ranges) => {
+    const res = await kv.txn({ success: ranges.map((r) => ({ request_range: r })) });
+    return { revision: res.header.revision, ranges: res.responses.map((r) => r.response_range?.kvs ?? []) };
+  };
+
+const rangeOp = (path: string, revision?: string): RangeRequest => ({ ...subtreeRange(path), ...(revision ? { revision } : {}) });
 
 const chunk = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
@@ -35,10 +59,10 @@ export interface StoredValue {
   modRevision: string;
 }
 
-const collect = (values: Map<string, StoredValue>, paths: readonly string[], responses: IResponseOp[], invalid: string[]): void => {
-  responses.forEach((response, i) => {
+const collect = (values: Map<string, StoredValue>, paths: readonly string[], ranges: StoredKeyValue[][], invalid: string[]): void => {
+  ranges.forEach((kvs, i) => {
     const path = paths[i] ?? '/';
-    for (const kv of response.response_range?.kvs ?? ([] as IKeyValue[])) {
+    for (const kv of kvs) {
       const key = kv.key.toString('utf8');
       if (!isKeyUnder(key, path)) continue;
       values.set(key, { value: kv.value.toString('utf8'), modRevision: kv.mod_revision });
@@ -55,7 +79,7 @@ const byKey = <T>(entries: Iterable<[string, T]>): Map<string, T> =>
  * `atRevision`, or the current one. Returns the revision read.
  */
 export const readStoredValues = async (
-  kv: KVClient,
+  txn: RangeTxn,
   paths: readonly string[],
   atRevision?: string,
 ): Promise<{ values: Map<string, StoredValue>; revision: string; invalidUtf8: string[] }> => {
@@ -63,19 +87,19 @@ export const readStoredValues = async (
   const [first = [], ...rest] = chunk(wanted, OPS_PER_TXN);
   const values = new Map<string, StoredValue>();
   const invalidUtf8: string[] = [];
-  const head = await kv.txn({ success: first.map((p) => rangeOp(p, atRevision)) });
-  collect(values, first, head.responses, invalidUtf8);
-  const revision = atRevision ?? head.header.revision;
+  const head = await txn(first.map((p) => rangeOp(p, atRevision)));
+  collect(values, first, head.ranges, invalidUtf8);
+  const revision = atRevision ?? head.revision;
   // Later chunks are pinned to the first one's revision, so the snapshot stays consistent.
   for (const part of rest) {
-    const res = await kv.txn({ success: part.map((p) => rangeOp(p, revision)) });
-    collect(values, part, res.responses, invalidUtf8);
+    const res = await txn(part.map((p) => rangeOp(p, revision)));
+    collect(values, part, res.ranges, invalidUtf8);
   }
   return { values: byKey(values), revision, invalidUtf8 };
 };
 
 /** Reads every key at or below each path, all at one revision (the current one, or `atRevision`). */
-export const readSnapshot = async (kv: KVClient, paths: readonly string[], atRevision?: string): Promise<Snapshot> => {
-  const { values, revision, invalidUtf8 } = await readStoredValues(kv, paths, atRevision);
+export const readSnapshot = async (txn: RangeTxn, paths: readonly string[], atRevision?: string): Promise<Snapshot> => {
+  const { values, revision, invalidUtf8 } = await readStoredValues(txn, paths, atRevision);
   return { values: new Map([...values].map(([k, v]) => [k, v.value])), revision, invalidUtf8 };
 };

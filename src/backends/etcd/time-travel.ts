@@ -7,7 +7,7 @@ import { BackendError } from '../../errors.js';
 import type { KeyChange, RevertPlan } from '../backend.js';
 import { collapsePaths, isKeyUnder } from '../keys.js';
 import { describeEtcdError } from './errors.js';
-import { readStoredValues, subtreeRange } from './snapshot.js';
+import { etcd3RangeTxn, readStoredValues, subtreeRange } from './snapshot.js';
 
 // etcd's default --max-txn-ops is 128 (compares and writes are counted apart).
 const MAX_TXN_OPS = 128;
@@ -65,8 +65,8 @@ const diffValues = (then: Map<string, { value: string }>, now: Map<string, { val
 
 export const planEtcdRevert = async (kv: KVClient, endpoints: string, paths: readonly string[], revision: string): Promise<RevertPlan> => {
   const wanted = collapsePaths(paths);
-  const then = await readStoredValues(kv, wanted, revision);
-  const now = await readStoredValues(kv, wanted);
+  const then = await readStoredValues(etcd3RangeTxn(kv), wanted, revision);
+  const now = await readStoredValues(etcd3RangeTxn(kv), wanted);
   const changes = diffValues(then.values, now.values);
   // Every key there now keeps its mod revision; a key created under a path since the read fails the range compare.
   const compare: ICompare[] = [
@@ -87,7 +87,7 @@ export const planEtcdRevert = async (kv: KVClient, endpoints: string, paths: rea
       }
       const res = await kv.txn({ compare, success });
       if (!res.succeeded) {
-        const moved = await readStoredValues(kv, wanted);
+        const moved = await readStoredValues(etcd3RangeTxn(kv), wanted);
         const changed = [...new Set([...moved.values.keys(), ...now.values.keys()])]
           .filter((k) => moved.values.get(k)?.modRevision !== now.values.get(k)?.modRevision)
           .filter((k) => wanted.some((p) => isKeyUnder(k, p)));
