@@ -17,7 +17,7 @@ export interface DaemonHooks {
   onRound?: (outcomes: ResourceOutcome[]) => void;
 }
 
-type DaemonOptions = Pick<RunOptions, 'confdir' | 'prefix' | 'noop' | 'wait' | 'intervalSeconds' | 'metricsAddr' | 'policy' | 'historyDir'>;
+type DaemonOptions = Pick<RunOptions, 'confdir' | 'prefix' | 'noop' | 'wait' | 'intervalSeconds' | 'metricsAddr' | 'policy' | 'historyDir' | 'report' | 'reportPrefix'>;
 
 /** SIGHUP: a new configuration replaces the running one; a broken one is refused. */
 const hangupHandler = (options: DaemonOptions, loop: ChangeLoop, logger: Logger) => {
@@ -63,7 +63,12 @@ export const runDaemon = async (
   hooks: DaemonHooks = {},
 ): Promise<number> => {
   const status = options.metricsAddr
-    ? await startStatusServer(options.metricsAddr, logger, { backend, resources: initial.resources, historyDir: options.historyDir })
+    ? await startStatusServer(options.metricsAddr, logger, {
+        backend,
+        resources: initial.resources,
+        historyDir: options.historyDir,
+        ...(options.report ? { fleetPrefix: options.reportPrefix } : {}),
+      })
     : undefined;
   const loop = createChangeLoop({
     backend,

@@ -1,7 +1,9 @@
 // What the status page shows, kept up to date from each round's outcomes, the
-// backend's counters and the blue/green apps; /status.json is this, as is.
+// backend's counters, the blue/green apps and, with --report, the fleet;
+// /status.json is this, as is.
 import type { Backend } from '../backends/backend.js';
 import type { TemplateResource } from '../config/resource.js';
+import type { FleetStatus } from '../fleet/status.js';
 import type { AppStatus } from './apps.js';
 
 export interface ResourceStatus {
@@ -31,6 +33,8 @@ export interface StatusDocument {
   };
   resources: ResourceStatus[];
   apps: AppStatus[];
+  /** Every reporting host (with --report): what `fleet status` prints. */
+  fleet?: FleetStatus & { current: number };
 }
 
 /** The part of a round's outcome the page shows (the daemon's ResourceOutcome fits). */
@@ -44,6 +48,7 @@ export interface StatusModel {
   setResources(resources: readonly TemplateResource[]): void;
   record(outcomes: readonly RoundOutcome[]): void;
   setApps(apps: AppStatus[]): void;
+  setFleet(fleet: StatusDocument['fleet']): void;
   document(): StatusDocument;
 }
 
@@ -53,6 +58,7 @@ export const createStatusModel = (backend: Backend | undefined, version: string,
   const started = now();
   const resources = new Map<string, ResourceStatus>();
   let apps: AppStatus[] = [];
+  let fleet: StatusDocument['fleet'];
   const pending = (r: { name: string; dest: string }): ResourceStatus => ({ name: r.name, dest: r.dest, result: 'pending', ok: true, history: historyLink(r.name) });
 
   return {
@@ -79,6 +85,9 @@ export const createStatusModel = (backend: Backend | undefined, version: string,
     setApps: (next) => {
       apps = next;
     },
+    setFleet: (next) => {
+      fleet = next;
+    },
     document: () => {
       const stats = backend?.stats?.();
       return {
@@ -88,6 +97,7 @@ export const createStatusModel = (backend: Backend | undefined, version: string,
         backend: { name: backend?.name ?? 'none', endpoints: backend?.endpoints ?? [], ...stats },
         resources: [...resources.values()].sort((a, b) => a.name.localeCompare(b.name)),
         apps,
+        ...(fleet ? { fleet } : {}),
       };
     },
   };

@@ -80,6 +80,28 @@ const appsTable = (doc: StatusDocument): string => {
   );
 };
 
+// With --report: one row per host and resource, as `fleet status` prints them.
+const fleetSection = (doc: StatusDocument): string => {
+  const fleet = doc.fleet;
+  if (!fleet) return '';
+  const rows = fleet.hosts.flatMap((h) =>
+    h.resources.length === 0
+      ? [`<tr class="failing" data-host="${escape(h.host)}"><td><strong>${escape(h.host)}</strong></td><td colspan="5" class="muted">no resources reported</td></tr>`]
+      : h.resources.map(
+          (r) =>
+            `<tr class="${r.behind === 0 && r.result === 'ok' ? '' : 'failing'}" data-host="${escape(h.host)}"><td><strong>${escape(h.host)}</strong></td>` +
+            `<td>${escape(r.name)}</td><td>${r.revision ?? '—'}</td><td>${r.behind}</td><td>${r.age_s}s</td>` +
+            `<td>${badge(r.result === 'ok', r.result)}</td></tr>`,
+        ),
+  );
+  const summary = `<p class="fleet-summary">${fleet.current}/${fleet.hosts.length} hosts current</p>`;
+  return (
+    '<section><h2>Fleet</h2>' +
+    '<table><thead><tr><th>host</th><th>resource</th><th>revision</th><th>behind</th><th>age</th><th>result</th></tr></thead>' +
+    `<tbody>${rows.join('')}</tbody></table>${summary}</section>`
+  );
+};
+
 /** The part of the page /events replaces. */
 export const renderMain = (doc: StatusDocument, now: number = Date.now()): string => {
   const failing = doc.resources.filter((r) => !r.ok).length;
@@ -90,6 +112,7 @@ export const renderMain = (doc: StatusDocument, now: number = Date.now()): strin
     `<section><h2>Resources</h2>${resourcesTable(doc, now)}</section>` +
     `<section><h2>Backend</h2>${backendBlock(doc)}</section>` +
     `<section><h2>Blue/green apps</h2>${appsTable(doc)}</section>` +
+    fleetSection(doc) +
     `<footer class="muted"><a href="/status.json">status.json</a> · <a href="/metrics">metrics</a> · <a href="/healthz">healthz</a></footer></main>`
   );
 };

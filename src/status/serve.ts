@@ -1,6 +1,6 @@
 // Serves the status page: / (HTML), /status.json, /events (server-sent
 // events: the fresh <main> after every round and every app refresh) and
-// /history/RESOURCE. Blue/green apps are read on their own timer, one read
+// /history/RESOURCE. Blue/green apps and the fleet are read on their own timer, one read
 // at a time, so a slow store or a hanging health check never holds up a round.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Backend } from '../backends/backend.js';
@@ -9,6 +9,8 @@ import { messageOf } from '../errors.js';
 import { redact, type Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { listEntries } from '../history/store.js';
+import { hasLeases } from '../backends/backend.js';
+import { isCurrent, readFleetStatus } from '../fleet/status.js';
 import { readApps } from './apps.js';
 import { createStatusModel, type RoundOutcome } from './model.js';
 import { renderHistoryPage, renderMain, renderPage } from './page.js';
@@ -18,8 +20,10 @@ export interface StatusContext {
   resources?: readonly TemplateResource[];
   /** Where the history links read from. */
   historyDir?: string;
-  /** How often blue/green apps are re-read and health-checked (ms). */
+  /** How often blue/green apps (and the fleet) are re-read and health-checked (ms). */
   appRefreshMs?: number;
+  /** With --report: where the hosts report (--report-prefix); the page shows the fleet. */
+  fleetPrefix?: string;
 }
 
 export interface StatusPage {
@@ -64,6 +68,14 @@ export const startStatusPage = (context: StatusContext, logger: Logger): StatusP
       model.setApps(await readApps(context.backend, paths, PROBE_TIMEOUT_MS));
     } catch (err) {
       logger.debug('status page: cannot read blue/green apps', { err: messageOf(err) });
+    }
+    try {
+      if (context.fleetPrefix !== undefined && hasLeases(context.backend)) {
+        const fleet = await readFleetStatus(context.backend, { prefix: context.fleetPrefix });
+        model.setFleet({ ...fleet, current: fleet.hosts.filter(isCurrent).length });
+      }
+    } catch (err) {
+      logger.debug('status page: cannot read the fleet', { err: messageOf(err) });
     } finally {
       refreshing = false;
     }

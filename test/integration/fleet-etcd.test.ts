@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, runCli, startWatcher, type Watcher } from '../harness/cli.js';
 import { makeConfdir } from '../harness/confdir.js';
+import { freePort } from '../harness/ports.js';
 import { startEtcd, type EtcdServer } from '../harness/etcd.js';
 
 let etcd: EtcdServer;
@@ -23,7 +24,7 @@ interface StoredResource {
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 /** One host: its own confdir and dest, a watch daemon reporting as `host`. */
-const startHost = (host: string, prefix: string, extra: { check?: string; ttl?: string } = {}) => {
+const startHost = (host: string, prefix: string, extra: { check?: string; ttl?: string; args?: string[] } = {}) => {
   const conf = makeConfdir();
   const dest = join(conf.dir, 'app.out');
   conf.addResource({
@@ -34,6 +35,7 @@ const startHost = (host: string, prefix: string, extra: { check?: string; ttl?: 
   const w = startWatcher([
     '--confdir', conf.dir, '--backend', 'etcd', '--node', etcd.endpoint,
     '--report', '--host-id', host, '--report-ttl', extra.ttl ?? '15s', '--report-prefix', `${prefix}-fleet`,
+    ...(extra.args ?? []),
   ]);
   watchers.push(w);
   return { host, dest, watcher: w };
@@ -112,6 +114,29 @@ describe('--report and fleet status with etcd', () => {
     hosts[2]!.watcher.signal('SIGCONT');
     await eventually(() => appliedAtLeast('/f1', 'h3', rev2), 'h3 catches up after SIGCONT');
     expect((await fleetStatus('/f1', '--resource', 'app')).stdout.trim().split('\n').at(-1)).toBe('3/3 hosts current');
+  });
+
+  it("the status page shows the fleet: each host's rows, the failing ones marked, and how many are current", async () => {
+    const port = await freePort();
+    const h1 = startHost('page-1', '/f6', { args: ['--metrics-addr', `127.0.0.1:${port}`] });
+    const bad = startHost('page-bad', '/f6', { check: 'sh -c "echo refused >&2; exit 3"' });
+    for (const h of [h1, bad]) await h.watcher.waitFor(/ready; watching/);
+    interface PageFleet {
+      fleet?: { current: number; hosts: { host: string; resources: { name: string; result: string; behind: number }[] }[] };
+    }
+    const fleetOf = async (): Promise<PageFleet['fleet']> => ((await (await fetch(`http://127.0.0.1:${port}/status.json`)).json()) as PageFleet).fleet;
+    await eventually(async () => (await fleetOf())?.hosts.length === 2, 'both hosts on the page', 20_000);
+    const fleet = (await fleetOf())!;
+    expect(fleet.current).toBe(1);
+    expect(fleet.hosts.map((h) => [h.host, h.resources[0]?.result])).toEqual([
+      ['page-1', 'ok'],
+      ['page-bad', expect.stringMatching(/^check failed: .*refused/)],
+    ]);
+    const html = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+    expect(html).toContain('<h2>Fleet</h2>');
+    expect(html).toContain('1/2 hosts current');
+    expect(html).toMatch(/<tr class="failing" data-host="page-bad">/);
+    expect(html).toMatch(/<tr class="" data-host="page-1">/);
   });
 
   it('a failing check_cmd is reported as failed, with its stage and message', async () => {

@@ -39,7 +39,7 @@ describe('runDaemon', () => {
     const before = signals();
     let rounds = 0;
     const running = runDaemon(
-      { confdir: dir, prefix: '', noop: false, metricsAddr: `127.0.0.1:${port}`, policy: DEFAULT_POLICY, historyDir: join(dir, 'history') },
+      { confdir: dir, prefix: '', noop: false, metricsAddr: `127.0.0.1:${port}`, policy: DEFAULT_POLICY, historyDir: join(dir, 'history'), reportPrefix: '/switchyard' },
       { resources: [resource], templates: new Map([['app', compileTemplateSource('v={{getv "/v"}}\n', 'app.hbs')]]) },
       backend,
       { noop: false, syncOnly: false, keepStageFile: false, commandTimeoutMs: 5_000 },
