@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.js';
 import { addSecret, LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
 import { parseDuration, parseQuiescence, parseTimerDuration } from './duration.js';
 import { parseListenAddr } from './listen-addr.js';
+import { showValue } from './show-value.js';
 import { envNameOf, RUN_OPTIONS, tomlKeyOf, type OptionSpec } from './option-table.js';
 import type { Quiescence, ResourcePolicy } from './resource.js';
 import { DEFAULT_RENDER_LIMITS, type RenderLimits } from '../template/limits.js';
@@ -137,8 +138,6 @@ const maskUrlPassword = (node: string): void => {
   }
 };
 
-const shorten = (s: string): string => JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
-
 // An endpoint: scheme://host[:port] or host:port, nothing after the host.
 const checkNode = (node: string, source: string): string => {
   let url: URL | undefined;
@@ -149,7 +148,7 @@ const checkNode = (node: string, source: string): string => {
   }
   const plain = url && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && url.pathname === '/' && !url.search && !url.hash;
   if (!plain || /\s/.test(node)) {
-    throw new ConfigError(undefined, `${source}: expected an endpoint such as http://127.0.0.1:2379, got ${shorten(node)}`, { key: 'node' });
+    throw new ConfigError(undefined, `${source}: expected an endpoint such as http://127.0.0.1:2379, got ${showValue(node)}`, { key: 'node' });
   }
   return node;
 };
@@ -241,17 +240,17 @@ export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEn
     }
     if (onetime) throw new ConfigError(undefined, '--report needs a running daemon (watch or --interval), not --onetime', { key: 'report' });
     const hostId = String(m['hostId'] ?? hostname());
-    if (hostId === '' || hostId.includes('/')) throw invalid('hostId', `expected a host name without "/", got ${shorten(hostId)}`);
+    if (hostId === '' || hostId.includes('/')) throw invalid('hostId', `expected a host name without "/", got ${showValue(hostId)}`);
     opts.report = { hostId, ttlMs: checked('reportTtl', (t) => parseTimerDuration(t, 1000)) ?? DEFAULT_REPORT_TTL_MS };
   }
   if (m['renderTimeout'] !== undefined) {
     const ms = parseDuration(String(m['renderTimeout']));
-    if (ms === undefined || ms <= 0) throw new ConfigError(undefined, `${shorten(String(m['renderTimeout']))} is not a duration`, { key: 'render-timeout' });
+    if (ms === undefined || ms <= 0) throw new ConfigError(undefined, `${showValue(String(m['renderTimeout']))} is not a duration`, { key: 'render-timeout' });
     opts.renderLimits.timeoutMs = ms;
   }
   if (m['renderMaxOutput'] !== undefined) {
     const size = parseSize(String(m['renderMaxOutput']));
-    if (size === undefined) throw new ConfigError(undefined, `${shorten(String(m['renderMaxOutput']))} is not a size such as 16MiB`, { key: 'render-max-output' });
+    if (size === undefined) throw new ConfigError(undefined, `${showValue(String(m['renderMaxOutput']))} is not a size such as 16MiB`, { key: 'render-max-output' });
     opts.renderLimits.maxOutput = size;
   }
   if (existsSync(configFile)) opts.configFile = configFile;
