@@ -45,7 +45,13 @@ export interface BlueGreenContext {
    * With --converge: after the write of `key`, waits until enough hosts
    * report they applied it; `ok: false` puts live back.
    */
-  converge?: (key: string) => Promise<{ ok: boolean; message: string }>;
+  converge?: (key: string) => Promise<{ ok: boolean; message: string; applied?: string[] }>;
+  /**
+   * With --converge, after a failed wait put the old value of `key` back:
+   * waits until `hosts` (those that had applied the new value) report they
+   * applied the old one again.
+   */
+  convergeBack?: (key: string, hosts: readonly string[]) => Promise<{ ok: boolean; message: string }>;
   /** Waits (the drain); injectable so unit tests do not wait. */
   sleep: (ms: number) => Promise<void>;
 }

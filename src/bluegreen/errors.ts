@@ -1,7 +1,7 @@
 // A blue/green operation that failed at one step, e.g. "health" or "verify".
 // The message says which app, which step, why, and where traffic stayed.
 
-export type BlueGreenStep = 'read' | 'addr' | 'start' | 'health' | 'switch' | 'verify' | 'converge' | 'drain' | 'stop' | 'restore';
+export type BlueGreenStep = 'read' | 'addr' | 'start' | 'health' | 'switch' | 'verify' | 'converge' | 'drain' | 'stop' | 'restore' | 'return';
 
 export class BlueGreenError extends Error {
   override readonly name = 'BlueGreenError';

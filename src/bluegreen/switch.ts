@@ -17,10 +17,37 @@ const verifyOrThrow = async (ctx: BlueGreenContext, url: string, color: Color): 
   }
 };
 
-const convergeOrThrow = async (ctx: BlueGreenContext, converge: NonNullable<BlueGreenContext['converge']>): Promise<void> => {
+/** The wait of --converge; `applied` receives the hosts that applied the switch, also when too few did. */
+const convergeOrThrow = async (ctx: BlueGreenContext, converge: NonNullable<BlueGreenContext['converge']>, applied: (hosts: string[]) => void): Promise<void> => {
   const res = await converge(ctx.keys.live);
+  applied(res.applied ?? []);
   if (!res.ok) throw new BlueGreenError(ctx.app, 'converge', res.message);
   ctx.progress(`   ${res.message}`);
+};
+
+/**
+ * After a failed --converge put live back: waits until the hosts that had
+ * applied the switch applied the old color again, and adds which did (and
+ * which did not) to the error.
+ */
+const awaitReturn = async (ctx: BlueGreenContext, steps: Steps, err: unknown, before: AppState, applied: readonly string[]): Promise<unknown> => {
+  const convergeBack = ctx.convergeBack;
+  if (!convergeBack || !(err instanceof BlueGreenError) || err.step !== 'converge') return err;
+  const back = before.live;
+  const because = (outcome: string): BlueGreenError => new BlueGreenError(ctx.app, 'converge', `${err.detail}; live put back to ${back ?? '(unset)'}: ${outcome}`, { cause: err });
+  if (back === undefined) return because('live was unset before the switch, so there is no revision of it to wait for');
+  if (applied.length === 0) return because('no host had applied the switch');
+  try {
+    const res = await steps.run('return', `wait until ${applied.join(', ')} applied ${ctx.keys.live} = ${back} again`, async () => {
+      const r = await convergeBack(ctx.keys.live, applied);
+      if (!r.ok) throw new BlueGreenError(ctx.app, 'return', r.message);
+      return r;
+    });
+    ctx.progress(`   ${res.message}`);
+    return because(res.message);
+  } catch (returnErr) {
+    return because(returnErr instanceof BlueGreenError ? returnErr.detail : messageOf(returnErr));
+  }
 };
 
 /** Writes live = target (remembering the old color), verifies, and restores live when verification fails. */
@@ -29,10 +56,13 @@ export const switchAndVerify = async (ctx: BlueGreenContext, steps: Steps, befor
   steps.result.live = target;
   const url = ctx.verifyUrl;
   if (!url) steps.note('verify through the proxy skipped (no --verify-url)');
+  let applied: string[] = [];
   try {
     if (url) await steps.run('verify', `wait until ${url} serves ${target}`, () => verifyOrThrow(ctx, url, target));
     const converge = ctx.converge;
-    if (converge) await steps.run('converge', `wait until the fleet applied ${ctx.keys.live} = ${target}`, () => convergeOrThrow(ctx, converge));
+    if (converge) {
+      await steps.run('converge', `wait until the fleet applied ${ctx.keys.live} = ${target}`, () => convergeOrThrow(ctx, converge, (hosts) => (applied = hosts)));
+    }
   } catch (err) {
     const back = before.live ?? '(unset)';
     try {
@@ -41,7 +71,7 @@ export const switchAndVerify = async (ctx: BlueGreenContext, steps: Steps, befor
       throw new BlueGreenError(ctx.app, 'restore', `${messageOf(err)}; then ${messageOf(restoreErr)}`, { cause: restoreErr });
     }
     steps.result.live = before.live;
-    throw err;
+    throw await awaitReturn(ctx, steps, err, before, applied);
   }
 };
 

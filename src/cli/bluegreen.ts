@@ -17,7 +17,7 @@ import { toggle } from '../bluegreen/toggle.js';
 import { COLORS, isColor } from '../bluegreen/types.js';
 import { parseTimerDuration } from '../config/duration.js';
 import { BACKEND_OPTIONS } from '../config/option-table.js';
-import { parseConvergeTarget, waitForConvergence } from '../fleet/converge.js';
+import { parseConvergeTarget, waitForConvergence, waitForReturn } from '../fleet/converge.js';
 import { backendOptionsOf, resolveRunOptions } from '../config/run-options.js';
 import { ConfigError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
@@ -54,8 +54,8 @@ const addOptions = <T>(y: Argv<T>, demandApp = true): Argv<T> => {
     .option('verify-url', { type: 'string', describe: 'a URL served by the proxy; a switch waits until it answers with the new color (X-Color header or the color in the body)' })
     .option('force', { type: 'boolean', default: false, describe: 'switch/toggle to an unhealthy color anyway' })
     .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
-    .option('converge', { type: 'string', describe: 'after the switch, wait until all, N or P% of the hosts reporting with --report applied it with ok; else put live back' })
-    .option('converge-timeout', { type: 'string', describe: 'how long --converge waits [default: 30s]' }) as Argv<T>;
+    .option('converge', { type: 'string', describe: 'after the switch, wait until all, N or P% of the hosts reporting with --report applied it with ok; else put live back and wait until the hosts that applied it apply the old color again' })
+    .option('converge-timeout', { type: 'string', describe: 'how long --converge waits, and then how long the hosts may take to return after live is put back [default: 30s]' }) as Argv<T>;
   for (const [flag, { timing, describe }] of Object.entries(SECONDS_OPTIONS)) {
     out = out.option(flag, { type: 'number', describe: `${describe} [default: ${DEFAULT_TIMING[timing] / 1000}]` }) as Argv<T>;
   }
@@ -76,14 +76,17 @@ const timingOf = (argv: Record<string, unknown>): Timing => {
   return timing;
 };
 
-/** --converge: the wait on the hosts' reports, run after the write. */
-const convergeGate = (backend: Backend, prefix: string, text: string, timeoutText: unknown): BlueGreenContext['converge'] => {
+/** --converge: the wait on the hosts' reports, run after the write, and after a failed one the wait for the hosts to return. */
+const convergeGate = (backend: Backend, prefix: string, text: string, timeoutText: unknown): Pick<BlueGreenContext, 'converge' | 'convergeBack'> => {
   if (!hasLeases(backend)) throw new ConfigError(undefined, `needs a store hosts report to (etcd or consul), not the ${backend.name} backend`, { key: 'converge' });
   const target = parseConvergeTarget(text);
   if (typeof target === 'string') throw new ConfigError(undefined, target, { key: 'converge' });
   const timeoutMs = timeoutText === undefined ? 30_000 : parseTimerDuration(String(timeoutText));
   if (typeof timeoutMs === 'string') throw new ConfigError(undefined, timeoutMs, { key: 'converge-timeout' });
-  return (key) => waitForConvergence(backend, key, { prefix, target, timeoutMs });
+  return {
+    converge: (key) => waitForConvergence(backend, key, { prefix, target, timeoutMs }),
+    convergeBack: (key, hosts) => waitForReturn(backend, key, { prefix, hosts, timeoutMs }),
+  };
 };
 
 type Operation = 'status' | 'switch' | 'toggle' | 'deploy' | 'rollback';
@@ -128,7 +131,7 @@ const handlerFor = (operation: Operation, deps: BluegreenDeps) => async (argv: R
       // With --json, stdout carries only the JSON document.
       progress: (line) => (json ? deps.stderr : deps.stdout)(line + '\n'),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      ...(typeof argv['converge'] === 'string' ? { converge: convergeGate(backend, options.reportPrefix, argv['converge'], argv['convergeTimeout']) } : {}),
+      ...(typeof argv['converge'] === 'string' ? convergeGate(backend, options.reportPrefix, argv['converge'], argv['convergeTimeout']) : {}),
       ...(typeof argv['health'] === 'string' ? { healthPath: argv['health'] } : {}),
       ...(typeof argv['verifyUrl'] === 'string' ? { verifyUrl: argv['verifyUrl'] } : {}),
     };

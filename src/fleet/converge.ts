@@ -1,6 +1,8 @@
 // Convergence-gated switches: after a write, wait until enough of the hosts
 // that read the written key report a revision at or past the write with
-// `ok`. The hosts counted are those reporting when the wait starts.
+// `ok`. The hosts counted are those reporting when the wait starts. After a
+// failed wait puts the old value back, waitForReturn waits until the hosts
+// that had applied the new value applied the old one again.
 import type { Backend, LeasedWrites } from '../backends/backend.js';
 import { isKeyUnder } from '../backends/keys.js';
 import { hostsPath, parseHostReport, resultText, type HostReport } from './report.js';
@@ -19,19 +21,41 @@ export const parseConvergeTarget = (text: string): ConvergeTarget | string => {
   return `expected all, a number of hosts or a percentage (2, 50%), got ${JSON.stringify(text)}`;
 };
 
-export interface ConvergeOptions {
+/** How the waits poll: injectable so unit tests do not wait. */
+export interface PollOptions {
   prefix: string;
-  target: ConvergeTarget;
   timeoutMs: number;
   intervalMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
+export interface ConvergeOptions extends PollOptions {
+  target: ConvergeTarget;
+}
+
 export interface ConvergeResult {
   ok: boolean;
   /** What happened, naming each host that did not converge and why. */
   message: string;
+  /** The revision waited for (absent when no host reads the key). */
+  revision?: string;
+  /** The hosts that applied the revision with ok, sorted. */
+  applied?: string[];
+}
+
+export interface ReturnOptions extends PollOptions {
+  /** The hosts that applied the value now replaced (ConvergeResult.applied). */
+  hosts: readonly string[];
+}
+
+export interface ReturnResult {
+  ok: boolean;
+  /** Which hosts applied the value written back, and which did not and why. */
+  message: string;
+  revision: string;
+  returned: string[];
+  notReturned: string[];
 }
 
 const readReports = async (backend: Backend, prefix: string): Promise<Map<string, HostReport>> => {
@@ -60,27 +84,56 @@ const lagOf = (report: HostReport | undefined, key: string, revision: bigint): s
 const required = (target: ConvergeTarget, hosts: number): number =>
   'all' in target ? hosts : 'count' in target ? target.count : Math.ceil((target.percent * hosts) / 100);
 
-export const waitForConvergence = async (backend: Backend & LeasedWrites, key: string, options: ConvergeOptions): Promise<ConvergeResult> => {
+interface Poll {
+  /** Hosts at the revision with ok. */
+  done: string[];
+  /** "host: why" for each of the others. */
+  missing: string[];
+}
+
+/** Polls the reports of `hosts` until `needed` of them are at `revision` with ok, or the time is up. */
+const pollHosts = async (backend: Backend, key: string, revision: bigint, hosts: readonly string[], needed: number, options: PollOptions): Promise<Poll & { ok: boolean }> => {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const revision = BigInt(await backend.latestRevision([key]));
-  const start = await readReports(backend, options.prefix);
-  const hosts = [...start].filter(([, r]) => readersOf(r, key).length > 0).map(([h]) => h).sort();
-  if (hosts.length === 0) return { ok: false, message: `no reporting host reads ${key} (under ${hostsPath(options.prefix)})` };
-  const needed = required(options.target, hosts.length);
   const deadline = now() + options.timeoutMs;
   for (;;) {
     const reports = await readReports(backend, options.prefix);
     const lags = new Map(hosts.map((h) => [h, lagOf(reports.get(h), key, revision)]));
     const done = hosts.filter((h) => lags.get(h) === undefined);
-    if (done.length >= needed) return { ok: true, message: `${done.length}/${hosts.length} hosts applied revision ${revision} (needed ${needed})` };
-    if (now() >= deadline) {
-      const missing = hosts.filter((h) => lags.get(h) !== undefined).map((h) => `${h}: ${lags.get(h)}`);
-      return {
-        ok: false,
-        message: `${done.length}/${hosts.length} hosts applied revision ${revision} within ${options.timeoutMs / 1000}s, needed ${needed}; not converged: ${missing.join('; ')}`,
-      };
-    }
+    const ok = done.length >= needed;
+    if (ok || now() >= deadline) return { ok, done, missing: hosts.filter((h) => lags.get(h) !== undefined).map((h) => `${h}: ${lags.get(h)}`) };
     await sleep(options.intervalMs ?? 250);
   }
+};
+
+export const waitForConvergence = async (backend: Backend & LeasedWrites, key: string, options: ConvergeOptions): Promise<ConvergeResult> => {
+  const revision = await backend.latestRevision([key]);
+  const start = await readReports(backend, options.prefix);
+  const hosts = [...start].filter(([, r]) => readersOf(r, key).length > 0).map(([h]) => h).sort();
+  if (hosts.length === 0) return { ok: false, message: `no reporting host reads ${key} (under ${hostsPath(options.prefix)})` };
+  const needed = required(options.target, hosts.length);
+  const { ok, done, missing } = await pollHosts(backend, key, BigInt(revision), hosts, needed, options);
+  const applied = `${done.length}/${hosts.length} hosts applied revision ${revision}`;
+  return ok
+    ? { ok, revision, applied: done, message: `${applied} (needed ${needed})` }
+    : { ok, revision, applied: done, message: `${applied} within ${options.timeoutMs / 1000}s, needed ${needed}; not converged: ${missing.join('; ')}` };
+};
+
+/**
+ * After the previous value of `key` was written back: waits until every one
+ * of `hosts` reports the revision of that write with ok.
+ */
+export const waitForReturn = async (backend: Backend & LeasedWrites, key: string, options: ReturnOptions): Promise<ReturnResult> => {
+  const revision = await backend.latestRevision([key]);
+  const hosts = [...options.hosts].sort();
+  const { ok, done, missing } = await pollHosts(backend, key, BigInt(revision), hosts, hosts.length, options);
+  const returned = `${done.length}/${hosts.length} hosts that had applied the new value applied revision ${revision}`;
+  const names = done.length > 0 ? ` (${done.join(', ')})` : '';
+  return {
+    ok,
+    revision,
+    returned: done,
+    notReturned: hosts.filter((h) => !done.includes(h)),
+    message: ok ? `${returned}${names}` : `${returned}${names} within ${options.timeoutMs / 1000}s; not returned: ${missing.join('; ')}`,
+  };
 };

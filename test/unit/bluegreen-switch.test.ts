@@ -130,3 +130,46 @@ describe('toggle', () => {
     expect(result).toMatchObject({ ok: false, live: 'blue', error: { step: 'health' } });
   });
 });
+
+describe('switch --converge', () => {
+  /** A converge that fails with `applied` having applied the switch, and a return wait that records its calls. */
+  const gates = (applied: string[], back: { ok: boolean; message: string }) => {
+    const calls: string[] = [];
+    return {
+      calls,
+      converge: async () => ({ ok: false, message: '1/2 hosts applied revision 7 within 1s, needed 2; not converged: h2: not reporting', applied }),
+      convergeBack: async (key: string, hosts: readonly string[]) => {
+        calls.push(`${key} ${hosts.join(',')} live=${backend.values.get(key)}`);
+        return back;
+      },
+    };
+  };
+
+  it('after putting live back, waits for the hosts that applied the switch to apply the old color, and says so', async () => {
+    const g = gates(['h1'], { ok: true, message: '1/1 hosts that had applied the new value applied revision 9 (h1)' });
+    const ctx = host.context(backend, { converge: g.converge, convergeBack: g.convergeBack });
+    const result = await switchColor(ctx, 'green');
+    expect(g.calls).toEqual(['/apps/shop/live h1 live=blue']);
+    expect(result).toMatchObject({ ok: false, live: 'blue', error: { step: 'converge' } });
+    expect(result.error?.message).toBe(
+      'shop: converge failed: 1/2 hosts applied revision 7 within 1s, needed 2; not converged: h2: not reporting; live put back to blue: 1/1 hosts that had applied the new value applied revision 9 (h1)',
+    );
+    expect(result.steps.map((s) => `${s.step} ${s.ok}`)).toEqual(['read true', 'health true', 'switch true', 'converge false', 'restore true', 'return true']);
+    expect(ctx.lines.join('\n')).toContain('-> wait until h1 applied /apps/shop/live = blue again');
+  });
+
+  it('names the hosts that did not return', async () => {
+    const g = gates(['h1', 'h3'], { ok: false, message: '1/2 hosts that had applied the new value applied revision 9 (h1) within 1s; not returned: h3: not reporting' });
+    const result = await switchColor(host.context(backend, { converge: g.converge, convergeBack: g.convergeBack }), 'green');
+    expect(result.error?.message).toMatch(/; live put back to blue: 1\/2 hosts .* \(h1\) within 1s; not returned: h3: not reporting$/);
+    expect(result.steps.at(-1)).toMatchObject({ step: 'return', ok: false });
+    expect(backend.values.get('/apps/shop/live')).toBe('blue');
+  });
+
+  it('has nothing to wait for when no host applied the switch', async () => {
+    const g = gates([], { ok: true, message: 'unused' });
+    const result = await switchColor(host.context(backend, { converge: g.converge, convergeBack: g.convergeBack }), 'green');
+    expect(g.calls).toEqual([]);
+    expect(result.error?.message).toMatch(/; live put back to blue: no host had applied the switch$/);
+  });
+});
