@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the test suite talks to, from Debian's packages and the
 # Go module proxy. Idempotent: a warm machine finishes in seconds.
-#   - etcd, nginx, HAProxy, wrk, debootstrap, systemd-nspawn, chromium for the
+#   - etcd, nginx, HAProxy, wrk, iproute2 (network namespaces as fleet hosts),
+#     debootstrap, systemd-nspawn, chromium for the
 #     status page test (apt)
 #   - Consul, built from its Go module once, cached in ~/.cache/switchyard;
 #     that needs Go: without `go` on PATH, Debian's golang-go (or a
@@ -64,7 +65,7 @@ ensure_go() {
 }
 
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-PACKAGES=(etcd-server etcd-client nginx haproxy wrk curl debootstrap systemd-container openssl ca-certificates chromium)
+PACKAGES=(etcd-server etcd-client nginx haproxy wrk curl iproute2 debootstrap systemd-container openssl ca-certificates chromium)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

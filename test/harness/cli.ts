@@ -64,9 +64,11 @@ process.once('exit', () => {
   for (const c of live) c.kill('SIGKILL');
 });
 
-export const startWatcher = (args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Watcher => {
+/** `under`: a command the watcher runs under, e.g. `ip netns exec NAME` (it must exec, so that the PID stays the watcher's). */
+export const startWatcher = (args: string[], options: { env?: NodeJS.ProcessEnv; under?: readonly string[] } = {}): Watcher => {
   requireBuild();
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...baseEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, ...rest] = [...(options.under ?? []), process.execPath, BIN, ...args];
+  const child = spawn(cmd!, rest, { env: { ...baseEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

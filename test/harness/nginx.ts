@@ -25,15 +25,10 @@ export interface NginxServer extends ProxyServer {
 
 export const upstreamFragment = (addr: string): string => `upstream app {\n    server ${addr};\n}\n`;
 
-export const startNginx = async (options: StartNginxOptions): Promise<NginxServer> => {
-  requireProgram(NGINX, 'nginx');
-  const dir = mkdtempSync(join(tmpdir(), 'switchyard-nginx-'));
-  const port = await freePort();
-  const confPath = join(dir, 'nginx.conf');
+/** A foreground nginx.conf with pid, logs and temp dirs under `dir`; `http` goes inside `http {}`. */
+export const nginxConf = (dir: string, http: string): string => {
   const user = process.getuid?.() === 0 ? 'user root root;\n' : '';
-  writeFileSync(
-    confPath,
-    `${user}daemon off;
+  return `${user}daemon off;
 worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log info;
@@ -45,13 +40,23 @@ http {
     fastcgi_temp_path ${dir}/fastcgi;
     uwsgi_temp_path ${dir}/uwsgi;
     scgi_temp_path ${dir}/scgi;
-    include ${options.fragmentPath};
+${http}}
+`;
+};
+
+export const startNginx = async (options: StartNginxOptions): Promise<NginxServer> => {
+  requireProgram(NGINX, 'nginx');
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-nginx-'));
+  const port = await freePort();
+  const confPath = join(dir, 'nginx.conf');
+  writeFileSync(
+    confPath,
+    nginxConf(dir, `    include ${options.fragmentPath};
     server {
         listen 127.0.0.1:${port};
         location / { proxy_pass http://app; }
     }
-}
-`,
+`),
   );
   writeFileSync(options.fragmentPath, options.fragment);
   const prefixArgs = ['-p', dir, '-c', confPath];

@@ -8,10 +8,10 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/** Starts binary with stdout and stderr appended to logFile. */
-export const spawnLogged = (binary: string, args: readonly string[], logFile: string): ChildProcess => {
+/** Starts binary with stdout and stderr appended to logFile (env: added to this process's environment). */
+export const spawnLogged = (binary: string, args: readonly string[], logFile: string, env?: NodeJS.ProcessEnv): ChildProcess => {
   const fd = openSync(logFile, 'a');
-  const proc = spawn(binary, args, { stdio: ['ignore', fd, fd] });
+  const proc = spawn(binary, args, { stdio: ['ignore', fd, fd], ...(env ? { env: { ...process.env, ...env } } : {}) });
   closeSync(fd);
   live.add(proc);
   proc.once('exit', () => live.delete(proc));
