@@ -114,9 +114,9 @@ export const waitForConvergence = async (backend: Backend & LeasedWrites, key: s
   const needed = required(options.target, hosts.length);
   const { ok, done, missing } = await pollHosts(backend, key, BigInt(revision), hosts, needed, options);
   const applied = `${done.length}/${hosts.length} hosts applied revision ${revision}`;
-  return ok
-    ? { ok, revision, applied: done, message: `${applied} (needed ${needed})` }
-    : { ok, revision, applied: done, message: `${applied} within ${options.timeoutMs / 1000}s, needed ${needed}; not converged: ${missing.join('; ')}` };
+  if (ok) return { ok, revision, applied: done, message: `${applied} (needed ${needed})` };
+  const why = missing.length > 0 ? `not converged: ${missing.join('; ')}` : `only ${hosts.length} reporting hosts read ${key}`;
+  return { ok, revision, applied: done, message: `${applied} within ${options.timeoutMs / 1000}s, needed ${needed}; ${why}` };
 };
 
 /**

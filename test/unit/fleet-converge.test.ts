@@ -63,6 +63,16 @@ describe('waitForConvergence', () => {
   });
 });
 
+describe('waitForConvergence with a count above the reporting hosts', () => {
+  it('says how many hosts report instead of an empty list', async () => {
+    const f = fleet(10);
+    f.report('h1', 10);
+    const res = await waitForConvergence(f.backend, LIVE, { ...f.poll, target: { count: 2 }, timeoutMs: 500 });
+    expect(res).toMatchObject({ ok: false, applied: ['h1'] });
+    expect(res.message).toBe('1/1 hosts applied revision 10 within 0.5s, needed 2; only 1 reporting hosts read /apps/shop/live');
+  });
+});
+
 describe('waitForReturn', () => {
   it('waits until every host that had applied the new value applied the write-back, and names them', async () => {
     const f = fleet(10);
