@@ -30,9 +30,10 @@ const convergeOrThrow = async (ctx: BlueGreenContext, converge: NonNullable<Blue
  * applied the switch applied the old color again, and adds which did (and
  * which did not) to the error.
  */
-const awaitReturn = async (ctx: BlueGreenContext, steps: Steps, err: unknown, before: AppState, applied: readonly string[]): Promise<unknown> => {
+const awaitReturn = async (ctx: BlueGreenContext, steps: Steps, err: unknown, before: AppState, applied: readonly string[] | undefined): Promise<unknown> => {
   const convergeBack = ctx.convergeBack;
-  if (!convergeBack || !(err instanceof BlueGreenError) || err.step !== 'converge') return err;
+  // No answer from the wait (it threw): nothing is known about who applied the switch.
+  if (!convergeBack || applied === undefined || !(err instanceof BlueGreenError) || err.step !== 'converge') return err;
   const back = before.live;
   const because = (outcome: string): BlueGreenError => new BlueGreenError(ctx.app, 'converge', `${err.detail}; live put back to ${back ?? '(unset)'}: ${outcome}`, { cause: err });
   if (back === undefined) return because('live was unset before the switch, so there is no revision of it to wait for');
@@ -56,7 +57,7 @@ export const switchAndVerify = async (ctx: BlueGreenContext, steps: Steps, befor
   steps.result.live = target;
   const url = ctx.verifyUrl;
   if (!url) steps.note('verify through the proxy skipped (no --verify-url)');
-  let applied: string[] = [];
+  let applied: string[] | undefined;
   try {
     if (url) await steps.run('verify', `wait until ${url} serves ${target}`, () => verifyOrThrow(ctx, url, target));
     const converge = ctx.converge;

@@ -166,6 +166,17 @@ describe('switch --converge', () => {
     expect(backend.values.get('/apps/shop/live')).toBe('blue');
   });
 
+  it('does not wait, nor claim anything about the hosts, when the wait itself failed', async () => {
+    const g = gates(['h1'], { ok: true, message: 'unused' });
+    const converge = async (): Promise<never> => {
+      throw new Error('etcd unreachable');
+    };
+    const result = await switchColor(host.context(backend, { converge, convergeBack: g.convergeBack }), 'green');
+    expect(g.calls).toEqual([]);
+    expect(result.error?.message).toBe('shop: converge failed: etcd unreachable');
+    expect(backend.values.get('/apps/shop/live')).toBe('blue');
+  });
+
   it('has nothing to wait for when no host applied the switch', async () => {
     const g = gates([], { ok: true, message: 'unused' });
     const result = await switchColor(host.context(backend, { converge: g.converge, convergeBack: g.convergeBack }), 'green');
