@@ -35,6 +35,8 @@ export interface NetnsHost {
   run(argv: readonly string[], timeoutMs?: number): Promise<RunResult>;
   /** GET url with curl inside the namespace: the status and body, or status 0 and curl's error. */
   get(url: string): Promise<{ status: number; body: string }>;
+  /** PIDs of the processes running inside (`ip netns pids`). */
+  pids(): Promise<number[]>;
   /** Sets the root side of the host's veth down: nothing reaches the host or leaves it. */
   cut(): Promise<void>;
   /** Sets it up again. */
@@ -196,6 +198,7 @@ export const createNetnsHosts = async (count: number): Promise<NetnsNetwork> => 
         const cut = res.stdout.lastIndexOf('\n');
         return { status: Number(res.stdout.slice(cut + 1)), body: res.stdout.slice(0, cut) };
       },
+      pids: async () => (await ip('netns', 'pids', n.netns)).split('\n').filter(Boolean).map(Number),
       cut: async () => void (await ip('link', 'set', n.rootLink, 'down')),
       restore: async () => void (await ip('link', 'set', n.rootLink, 'up')),
     };

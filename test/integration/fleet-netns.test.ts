@@ -112,6 +112,8 @@ describe('a fleet of network-namespace hosts', () => {
   it('leaves no namespace, link or process behind', async () => {
     const tag = net!.tag;
     await Promise.all(hosts.splice(0).map((h) => h.stop()));
+    // Stopping the hosts stopped every process inside by PID; teardown had nothing to kill.
+    for (const h of net!.hosts) expect(await h.pids(), h.netns).toEqual([]);
     await net!.teardown();
     expect(await leftovers(tag)).toEqual({ netns: [], links: [] });
   });
