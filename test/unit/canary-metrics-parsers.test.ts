@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { parseShowStat } from '../../src/canary/metrics/haproxy-stat.js';
 import { openLogTail } from '../../src/canary/metrics/log-tail.js';
+import { NGINX_JSON_LOG_FORMAT } from '../../src/canary/metrics/nginx-log-format.js';
 import { parseLogLine } from '../../src/canary/metrics/nginx-log-line.js';
 import { openMetricSource, parseMetricsSpec } from '../../src/canary/metrics/open.js';
 
@@ -197,6 +198,15 @@ describe('haproxy source, against a stand-in stats socket', () => {
       await source.close();
     } finally {
       server.close();
+    }
+  });
+});
+
+describe('the JSON log_format', () => {
+  it('is the one the shipped nginx example and the README give', () => {
+    for (const file of ['../../examples/blue-green/nginx/web.conf.hbs']) {
+      const text = readFileSync(new URL(file, import.meta.url), 'utf8');
+      expect(text.split('\n').map((l) => l.trim())).toContain(NGINX_JSON_LOG_FORMAT);
     }
   });
 });
