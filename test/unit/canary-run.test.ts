@@ -213,6 +213,20 @@ describe('canary control loop', () => {
     expect(keys(r)).toEqual({ '/apps/shop/live': 'blue', '/apps/shop/weight/blue': '100', '/apps/shop/weight/green': '0' });
   });
 
+  it('with --converge, waits for the fleet on the weight key after each write; not converged rolls back naming the hosts', async () => {
+    const r = await rig([{ requests: 100, failures: 0 }]);
+    const asked: string[] = [];
+    r.ctx.converge = async (key) => {
+      asked.push(key);
+      return asked.length < 2 ? { ok: true, message: '2/2 hosts applied revision 7' } : { ok: false, message: '1/2 hosts applied revision 9, needed 2; not converged: web-2: not reporting' };
+    };
+    const res = await runCanary(r.ctx, OPTIONS, r.rt);
+    expect(asked).toEqual(['/apps/shop/weight/green', '/apps/shop/weight/green']);
+    expect(res).toMatchObject({ ok: false, outcome: 'rolled-back', live: 'blue', weights: { blue: 100, green: 0 } });
+    expect(res.error).toMatchObject({ step: 'converge', message: expect.stringMatching(/not converged: web-2: not reporting/) as unknown });
+    expect(r.reads).toBe(1);
+  });
+
   it('refuses an unhealthy new color before any weight is written', async () => {
     const r = await rig([{ requests: 100, failures: 0 }], false);
     const res = await runCanary(r.ctx, OPTIONS, r.rt);
