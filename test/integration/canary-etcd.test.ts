@@ -164,4 +164,20 @@ describe('bluegreen canary against etcd, nginx and two apps', () => {
     expect(await weights()).toBe('undefined/undefined');
     expect(await get('/web/canary')).toBeUndefined();
   });
+
+  // Runs after the promotion: green is live, the canary moves toward blue.
+  it('a store lost mid-canary: keeps trying to put the weights back, and does once etcd returns; exits 1 naming the loss', async () => {
+    const canary = startCanary('--steps', '20,100', '--interval', '60s');
+    await canary.waitFor(/measuring blue/, 30_000);
+    expect(await weights()).toBe('20/80');
+    await etcd.kill();
+    await canary.waitFor(/putting the weights back failed \(attempt 1\/8\)/, 60_000);
+    await etcd.restart();
+    expect(await canary.exited()).toBe(1);
+    expect(canary.output()).toMatch(/the store was lost while measuring: etcd at /);
+    expect(canary.output()).toMatch(/live is green \(unchanged\), weights blue 0, green 100/);
+    expect(await weights()).toBe('0/100');
+    expect(await get('/web/live')).toBe('green');
+    expect(await get('/web/canary')).toBeUndefined();
+  });
 });
