@@ -14,6 +14,7 @@ import { makeConfdir } from '../harness/confdir.js';
 import { startEtcd, type EtcdServer } from '../harness/etcd.js';
 import { startHttpApp, type HttpApp } from '../harness/http-app.js';
 import { startNginx, upstreamFragment, type NginxServer } from '../harness/nginx.js';
+import { freePort } from '../harness/ports.js';
 import { waitFor } from '../harness/wait.js';
 
 const UPSTREAM = `upstream app {
@@ -30,6 +31,7 @@ let watcher: Watcher;
 let blue: HttpApp;
 let green: HttpApp;
 let log: string;
+let statusUrl: string;
 const running: Watcher[] = [];
 
 const store = (): string[] => ['--app', 'web', '--node', etcd.endpoint];
@@ -75,7 +77,9 @@ beforeAll(async () => {
   });
   const conf = makeConfdir();
   conf.addResource({ name: 'web', template: UPSTREAM, fields: { dest: fragmentPath, prefix: '/web', keys: ['/'], reload_cmd: nginx.reloadCmd } });
-  watcher = startWatcher(['--confdir', conf.dir, '--backend', 'etcd', '--node', etcd.endpoint]);
+  const metricsPort = await freePort();
+  statusUrl = `http://127.0.0.1:${metricsPort}`;
+  watcher = startWatcher(['--confdir', conf.dir, '--backend', 'etcd', '--node', etcd.endpoint, '--metrics-addr', `127.0.0.1:${metricsPort}`]);
   await watcher.waitFor(/ready; watching/);
   await nginx.fetch('/'); // the log has a line before any source opens it
 });
@@ -104,6 +108,16 @@ describe('bluegreen canary against etcd, nginx and two apps', () => {
     expect(report).toMatchObject({ live: 'blue', weights: { blue: 90, green: 10 }, canary: { inProgress: true, step: 1, from: 'blue', to: 'green', pid: canary.pid } });
     const text = await bluegreen('status');
     expect(text.stdout).toMatch(new RegExp(`canary in progress: blue -> green, steps 10,100, pid ${canary.pid} on \\S+ since \\S+, step 1/2 \\(blue 90, green 10\\)`));
+
+    // The running daemon's status page and /metrics show it too.
+    await waitFor('the status page to show the canary', async () => {
+      const doc = (await (await fetch(`${statusUrl}/status.json`)).json()) as { apps: { root: string; canary?: { step: number; pid: number } }[] };
+      return doc.apps.find((a) => a.root === '/web')?.canary?.pid === canary.pid;
+    }, 20_000);
+    expect(await (await fetch(`${statusUrl}/`)).text()).toMatch(/blue → green<\/strong> step 1\/2: blue 90 \/ green 10/);
+    const metrics = await (await fetch(`${statusUrl}/metrics`)).text();
+    expect(metrics).toContain('switchyard_canary_step{app="/web"} 1');
+    expect(metrics).toContain('switchyard_canary_weight{app="/web",color="green"} 10');
 
     const second = await runCli(canaryArgs('--steps', '100', '--interval', '1s'));
     expect(second.code).toBe(1);
