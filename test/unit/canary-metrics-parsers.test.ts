@@ -204,7 +204,7 @@ describe('haproxy source, against a stand-in stats socket', () => {
 
 describe('the JSON log_format', () => {
   it('is the one the shipped nginx example and the README give', () => {
-    for (const file of ['../../examples/blue-green/nginx/web.conf.hbs']) {
+    for (const file of ['../../examples/blue-green/nginx/web.conf.hbs', '../../README.md']) {
       const text = readFileSync(new URL(file, import.meta.url), 'utf8');
       expect(text.split('\n').map((l) => l.trim())).toContain(NGINX_JSON_LOG_FORMAT);
     }
