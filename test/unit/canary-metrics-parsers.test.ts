@@ -165,8 +165,8 @@ describe('log tail', () => {
 });
 
 describe('haproxy source, against a stand-in stats socket', () => {
-  const serve = async (answers: string[]): Promise<{ socket: string; server: Server }> => {
-    const socket = join(dir, `stats-${answers.length}-${Date.now()}.sock`);
+  const serve = async (answers: string[], at?: string): Promise<{ socket: string; server: Server }> => {
+    const socket = at ?? join(dir, `stats-${answers.length}-${Date.now()}.sock`);
     const server = createServer((conn) => {
       conn.once('data', () => conn.end((answers.length > 1 ? answers.shift() : answers[0]) ?? ''));
     });
@@ -200,11 +200,25 @@ describe('haproxy source, against a stand-in stats socket', () => {
       server.close();
     }
   });
+
+  it('a read while HAProxy reloads (the socket refuses for a moment) waits for the new worker', async () => {
+    const first = await serve([answer('1', rows(10, 10, 0))]);
+    const source = await openMetricSource({ kind: 'haproxy', socket: first.socket }, addrs);
+    await new Promise<void>((resolve) => first.server.close(() => resolve()));
+    let second: Server | undefined;
+    const later = setTimeout(() => void serve([answer('2', rows(3, 4, 1))], first.socket).then((s) => (second = s.server)), 400);
+    try {
+      expect(await source.read()).toEqual({ blue: { requests: 3, failures: 0 }, green: { requests: 4, failures: 1 } });
+    } finally {
+      clearTimeout(later);
+      second?.close();
+    }
+  });
 });
 
 describe('the JSON log_format', () => {
   it('is the one the shipped nginx example and the README give', () => {
-    for (const file of ['../../examples/blue-green/nginx/web.conf.hbs']) {
+    for (const file of ['../../examples/blue-green/nginx/web.conf.hbs', '../../README.md']) {
       const text = readFileSync(new URL(file, import.meta.url), 'utf8');
       expect(text.split('\n').map((l) => l.trim())).toContain(NGINX_JSON_LOG_FORMAT);
     }

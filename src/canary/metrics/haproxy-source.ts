@@ -5,7 +5,8 @@
 // name is `blue` or `green`. A reload starts a new worker whose counters
 // begin at zero: when the worker's PID changed or a counter went down, that
 // server is counted from zero (what the old worker served after mark() is
-// not seen).
+// not seen). A socket that refuses while a reload is under way is asked
+// again for up to 3 s.
 import { COLORS, isColor, type Color } from '../../bluegreen/types.js';
 import type { CountsByColor, MetricSource } from '../metric-source.js';
 import { colorOfAddr, zeroCounts } from './counts.js';
@@ -28,6 +29,25 @@ interface Snapshot {
   servers: Map<string, ColorServer>;
 }
 
+/** How long a read or mark waits for a socket that refuses while HAProxy reloads. */
+const RELOAD_GRACE_MS = 3_000;
+const RETRY_MS = 100;
+const TRANSIENT = new Set(['ECONNREFUSED', 'ENOENT', 'EAGAIN', 'ECONNRESET']);
+
+// During a reload the new worker binds the socket again: a refusal then is retried for a moment.
+const askWithRetry = async (socket: string, graceMs: number): Promise<string> => {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    try {
+      return await askStatsSocket(socket, 'show info;show stat');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === undefined || !TRANSIENT.has(code) || Date.now() >= deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+    }
+  }
+};
+
 const serverId = (s: ServerCounters): string => `${s.backend}/${s.server}`;
 
 const colorOf = (s: ServerCounters, addrs: Record<Color, string>): Color | undefined =>
@@ -44,7 +64,7 @@ export const openHaproxySource = async (options: HaproxySourceOptions): Promise<
   const fetch = async (stage: string): Promise<StatSnapshot> => {
     let answer: string;
     try {
-      answer = await askStatsSocket(socket, 'show info;show stat');
+      answer = await askWithRetry(socket, stage === 'open' ? 0 : RELOAD_GRACE_MS);
     } catch (err) {
       const cause = err instanceof Error ? err.message : String(err);
       throw new MetricSourceError(description, stage, `${cause} (is HAProxy running with \`stats socket ${socket}\` in its global section?)`, { cause: err });
