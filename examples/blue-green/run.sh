@@ -27,6 +27,7 @@ put /web/live blue
 
 PROXY_PORT=$(free_port)
 export WEB_LISTEN="127.0.0.1:$PROXY_PORT"
+export WEB_ACCESS_LOG="$WORK/nginx/web.json.log"
 URL="http://$WEB_LISTEN/"
 CONFDIR="$WORK/switchyard"
 mkdir -p "$CONFDIR/conf.d" "$CONFDIR/templates" "$WORK/$PROXY/conf.d"
@@ -50,6 +51,7 @@ http {
 }
 CONF
   install_resource /run/nginx.pid "$WORK/nginx/nginx.pid" web.conf.hbs
+  DEST="$WORK/nginx/conf.d/web.conf"
   "$SWITCHYARD" --onetime --sync-only --confdir "$CONFDIR" --backend etcd --node "$ETCD_ENDPOINT" --log-level warn
   nginx -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log"
   PIDS+=("$(cat "$WORK/nginx/nginx.pid")")
@@ -66,12 +68,14 @@ defaults
     option idle-close-on-response
 CFG
   install_resource /run/haproxy-master.sock "$WORK/haproxy/master.sock" web.cfg.hbs
+  DEST="$WORK/haproxy/conf.d/web.cfg"
   "$SWITCHYARD" --onetime --sync-only --confdir "$CONFDIR" --backend etcd --node "$ETCD_ENDPOINT" --log-level warn
   haproxy -W -D -S "$WORK/haproxy/master.sock" -p "$WORK/haproxy/haproxy.pid" \
     -f "$WORK/haproxy/haproxy.cfg" -f "$WORK/haproxy/conf.d" 2>>"$WORK/haproxy.log"
   PIDS+=("$(head -1 "$WORK/haproxy/haproxy.pid")")
 fi
 wait_until "$PROXY on $PROXY_PORT" answers "$URL" "blue 1"
+grep -E '^ +server ' "$DEST"
 
 say "switchyard watching /web; switching to green and back"
 start_switchyard --confdir "$CONFDIR" --backend etcd --node "$ETCD_ENDPOINT"
@@ -80,4 +84,13 @@ echo "$PROXY answers: $(curl -fsS "$URL")"
 echo "$PROXY answers: $(curl -fsS "$URL")"
 "$SWITCHYARD" bluegreen switch blue --app web --node "$ETCD_ENDPOINT" --verify-url "$URL"
 echo "$PROXY answers: $(curl -fsS "$URL")"
+
+say "weights, as a canary sets them: blue 90, green 10"
+put /web/weight/blue 90
+put /web/weight/green 10
+wait_until "the weights in $DEST" grep -Eq 'weight[ =]10(;|$)' "$DEST"
+grep -E '^ +server ' "$DEST"
+ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" del --prefix /web/weight/ >/dev/null && echo "deleted /web/weight/"
+wait_until "the weights gone from $DEST" sh -c "! grep -Eq 'weight[ =]10(;|$)' '$DEST'"
+grep -E '^ +server ' "$DEST"
 say "done"

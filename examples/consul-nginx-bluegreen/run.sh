@@ -26,6 +26,7 @@ export APP_LISTEN="127.0.0.1:$NGINX_PORT"
 nginx -p . -c nginx.conf -e out/error.log
 PIDS+=("$(cat out/nginx.pid)")
 wait_until "nginx on $NGINX_PORT" answers "http://$APP_LISTEN/" "blue 1"
+grep -E '^ +server ' out/app.conf
 
 say "switchyard watching; switching live to green in Consul"
 start_switchyard --confdir . --backend consul --node "$CONSUL_ENDPOINT"

@@ -47,7 +47,7 @@ cat >"$WORK/confdir/conf.d/web.toml" <<TOML
 src        = "upstream.nginx.hbs"
 dest       = "$WORK/upstream.conf"
 prefix     = "/apps/web"
-keys       = ["/live", "/blue", "/green"]
+keys       = ["/live", "/blue", "/green", "/weight"]
 check_cmd  = "$SWITCHYARD check-fragment nginx --prefix $WORK/nginx --config $WORK/nginx/nginx.conf --staged {{src}} --dest {{dest}}"
 reload_cmd = "$REPO/examples/blue-green/nginx/reload.sh $WORK/nginx/nginx.pid"
 TOML
@@ -58,6 +58,7 @@ say "switchyard --onetime"
 # nginx -s reload only signals the master: the new workers start a moment later.
 wait_until "nginx to serve blue" sh -c "curl -fsS http://127.0.0.1:$NGINX_PORT/ | grep -q blue"
 echo "nginx answers: $(curl -fsS "http://127.0.0.1:$NGINX_PORT/")"
+grep -E '^ +server ' "$WORK/upstream.conf"
 
 say "switchyard watching; switching live to green in etcd"
 start_switchyard --confdir "$WORK/confdir" --backend etcd --node "$ETCD_ENDPOINT"

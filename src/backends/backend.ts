@@ -169,6 +169,34 @@ export const hasLeases = (backend: Backend): backend is Backend & LeasedWrites =
   return typeof leasedKey === 'function' && typeof latestRevision === 'function';
 };
 
+/** One write of a transaction: a put, or a delete when value is undefined. */
+export interface KeyWrite {
+  key: string;
+  value: string | undefined;
+}
+
+/** A condition of a transaction: the key holds exactly this value (undefined: the key is absent). */
+export interface KeyGuard {
+  key: string;
+  value: string | undefined;
+}
+
+/**
+ * Several writes at once (etcd and Consul transactions), a capability some
+ * stores have beside their keys; `hasTransactions` tells which.
+ */
+export interface Transactions {
+  /**
+   * Applies every write in one transaction if every guard holds; resolves
+   * false, with nothing written, when a guard did not. Not retried: an answer
+   * lost on the way may belong to a transaction that was applied.
+   */
+  putMany(writes: readonly KeyWrite[], guards?: readonly KeyGuard[]): Promise<boolean>;
+}
+
+export const hasTransactions = (backend: Backend): backend is Backend & Transactions =>
+  typeof (backend as Partial<Transactions>).putMany === 'function';
+
 /** Options common to every backend factory, taken from the command line. */
 export interface BackendOptions {
   nodes: string[];

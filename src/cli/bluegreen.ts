@@ -1,4 +1,4 @@
-// switchyard bluegreen status|switch COLOR|toggle|deploy|rollback --app NAME
+// switchyard bluegreen status|switch COLOR|toggle|deploy|rollback|canary|abort --app NAME
 // Exit codes: 0 ok, 1 the operation failed (traffic stays on, or is put back
 // to, the old color unless the output says otherwise), 2 usage.
 import type { Argv, CommandModule } from 'yargs';
@@ -10,6 +10,8 @@ import { BlueGreenError } from '../bluegreen/errors.js';
 import { rollback } from '../bluegreen/rollback.js';
 import { appKeys } from '../bluegreen/state.js';
 import { formatStatus, getStatus } from '../bluegreen/status.js';
+import { readCanaryView } from '../canary/state.js';
+import { canaryStatusFields, formatCanaryStatus } from '../canary/status-text.js';
 import type { OperationResult } from '../bluegreen/steps.js';
 import { switchColor } from '../bluegreen/switch.js';
 import { createSystemctl } from '../bluegreen/systemctl.js';
@@ -19,8 +21,9 @@ import { parseTimerDuration } from '../config/duration.js';
 import { BACKEND_OPTIONS } from '../config/option-table.js';
 import { parseConvergeTarget, waitForConvergence, waitForReturn } from '../fleet/converge.js';
 import { backendOptionsOf, resolveRunOptions } from '../config/run-options.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, messageOf } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
+import { abortSummary, addCanaryOptions, canarySummary, runAbortCommand, runCanaryCommand } from './bluegreen-canary.js';
 import { EXIT_FAILED, EXIT_OK, exitWith, reportError } from './exit.js';
 import { addTableOptions, givenFlags } from './options.js';
 
@@ -89,9 +92,9 @@ const convergeGate = (backend: Backend, prefix: string, text: string, timeoutTex
   };
 };
 
-type Operation = 'status' | 'switch' | 'toggle' | 'deploy' | 'rollback';
+type Operation = 'status' | 'switch' | 'toggle' | 'deploy' | 'rollback' | 'canary' | 'abort';
 
-const runOperation = (ctx: BlueGreenContext, operation: Exclude<Operation, 'status'>, color: unknown): Promise<OperationResult> => {
+const runOperation = (ctx: BlueGreenContext, operation: Exclude<Operation, 'status' | 'canary' | 'abort'>, color: unknown): Promise<OperationResult> => {
   switch (operation) {
     case 'switch':
       if (!isColor(color)) throw new ConfigError(undefined, `expected blue or green, got ${JSON.stringify(color)}`, { key: 'COLOR' });
@@ -137,7 +140,18 @@ const handlerFor = (operation: Operation, deps: BluegreenDeps) => async (argv: R
     };
     if (operation === 'status') {
       const report = await getStatus(ctx);
-      deps.stdout(json ? JSON.stringify(report, null, 2) + '\n' : formatStatus(report));
+      const store = backend;
+      const canary = await readCanaryView(store, ctx.keys.root).catch((err: unknown) => {
+        throw new BlueGreenError(app, 'read', messageOf(err), { cause: err });
+      });
+      deps.stdout(json ? JSON.stringify({ ...report, ...canaryStatusFields(canary) }, null, 2) + '\n' : formatStatus(report) + formatCanaryStatus(canary));
+    } else if (operation === 'canary') {
+      const result = await runCanaryCommand(ctx, argv, options.report?.hostId);
+      deps.stdout(json ? JSON.stringify(result, null, 2) + '\n' : canarySummary(result));
+      code = result.ok ? EXIT_OK : EXIT_FAILED;
+    } else if (operation === 'abort') {
+      const result = await runAbortCommand(ctx);
+      deps.stdout(json ? JSON.stringify(result, null, 2) + '\n' : abortSummary(result));
     } else {
       const result = await runOperation(ctx, operation, argv['color']);
       deps.stdout(json ? JSON.stringify(result, null, 2) + '\n' : summaryOf(result));
@@ -162,6 +176,8 @@ const OPERATIONS: { command: string; operation: Operation; describe: string }[] 
   { command: 'toggle', operation: 'toggle', describe: 'make the other color live' },
   { command: 'deploy', operation: 'deploy', describe: 'start the idle color (restart it if running), wait for health, switch, verify, drain, stop the old color' },
   { command: 'rollback', operation: 'rollback', describe: 'return to the previous color, starting its unit if needed' },
+  { command: 'canary', operation: 'canary', describe: "move traffic to the idle color step by step (weights), measuring its error rate; roll back on a bad rate, make it live after the last step" },
+  { command: 'abort', operation: 'abort', describe: 'stop a canary in progress: weights back to 100/0 for the live color, live unchanged' },
 ];
 
 const EPILOG = `Keys under <prefix>/<app>/:
@@ -170,6 +186,9 @@ const EPILOG = `Keys under <prefix>/<app>/:
   blue/addr, green/addr
                      host:port of each color; the port names its unit (blue@9001.service)
   health             health URL path (default /health; --health overrides)
+  weight/blue, weight/green
+                     each color's share of traffic in percent while a canary runs (0-100, summing to 100)
+  canary             the canary in progress: step, weights, start time, pid and host of its runner
 A color is healthy when GET http://<addr><health> answers 2xx. With --verify-url, a
 switch waits until ${DEFAULT_TIMING.consecutive} answers in a row through the proxy name the new color (header
 X-Color, or the body containing the color as a word), else puts live back.
@@ -189,11 +208,14 @@ export const createBluegreenCommand = (overrides: Partial<BluegreenDeps> = {}): 
           command: op.command,
           describe: op.describe,
           // Options belong to each operation: yargs enforces demandOption only on the command that runs.
-          builder: (sub) => addOptions(op.operation === 'switch' ? sub.positional('color', { choices: COLORS, describe: 'blue or green' }) : sub),
+          builder: (sub) => {
+            const withOptions = addOptions(op.operation === 'switch' ? sub.positional('color', { choices: COLORS, describe: 'blue or green' }) : sub);
+            return op.operation === 'canary' ? addCanaryOptions(withOptions) : withOptions;
+          },
           handler: handlerFor(op.operation, deps),
         });
       }
-      return out.demandCommand(1, 'name an operation: status, switch COLOR, toggle, deploy or rollback').epilog(EPILOG);
+      return out.demandCommand(1, 'name an operation: status, switch COLOR, toggle, deploy, rollback, canary or abort').epilog(EPILOG);
     },
     handler: () => undefined,
   };

@@ -4,6 +4,8 @@ import { createServer } from 'node:http';
 import { parseListenAddr } from '../config/listen-addr.js';
 import { ConfigError, StartupError } from '../errors.js';
 import { redact, type Logger } from '../log.js';
+import { COLORS } from '../bluegreen/types.js';
+import type { AppStatus } from '../status/apps.js';
 import { startStatusPage, type StatusContext } from '../status/serve.js';
 import type { ResourceOutcome } from './process-resources.js';
 
@@ -22,6 +24,20 @@ export interface StatusServer {
 
 // Secrets are masked before escaping, so no escaped spelling of one survives.
 const labelValue = (s: string): string => redact(s).replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+
+/** Gauges of each canary in progress, as the status page last read it. */
+const canaryMetrics = (apps: AppStatus[]): string[] => {
+  const running = apps.filter((a) => a.canary);
+  if (running.length === 0) return [];
+  const gauge = (name: string, help: string, rows: string[]): string[] => [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...rows];
+  const app = (a: AppStatus): string => `app="${labelValue(a.root)}"`;
+  return [
+    ...gauge('switchyard_canary_step', 'The step of the canary in progress (1-based).', running.map((a) => `switchyard_canary_step{${app(a)}} ${a.canary!.step}`)),
+    ...gauge('switchyard_canary_weight', "Each color's share of traffic in percent during the canary.", running.flatMap((a) => COLORS.map((c) => `switchyard_canary_weight{${app(a)},color="${c}"} ${a.canary!.weights[c]}`))),
+    ...gauge('switchyard_canary_requests', "The new color's requests in the last measured interval.", running.filter((a) => a.canary!.last).map((a) => `switchyard_canary_requests{${app(a)}} ${a.canary!.last!.requests}`)),
+    ...gauge('switchyard_canary_error_rate_percent', "The new color's error rate in the last measured interval.", running.filter((a) => a.canary!.last).map((a) => `switchyard_canary_error_rate_percent{${app(a)}} ${a.canary!.last!.ratePercent}`)),
+  ];
+};
 
 export const startStatusServer = async (addr: string, logger: Logger, context: StatusContext = {}): Promise<StatusServer> => {
   const listen = parseListenAddr(addr);
@@ -44,6 +60,7 @@ export const startStatusServer = async (addr: string, logger: Logger, context: S
       '# HELP switchyard_resource_ok Whether the last attempt of a resource succeeded.',
       '# TYPE switchyard_resource_ok gauge',
       ...[...states].map(([name, s]) => `switchyard_resource_ok{resource="${labelValue(name)}"} ${s.ok ? 1 : 0}`),
+      ...canaryMetrics(statusPage.apps()),
     ];
     return lines.join('\n') + '\n';
   };

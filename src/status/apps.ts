@@ -5,6 +5,7 @@ import type { Backend } from '../backends/backend.js';
 import { probeHealth } from '../bluegreen/health.js';
 import { appKeys, readState } from '../bluegreen/state.js';
 import { COLORS, type Color } from '../bluegreen/types.js';
+import { readCanaryView, type CanaryState, type Weights } from '../canary/state.js';
 import { messageOf } from '../errors.js';
 
 export interface AppColorStatus {
@@ -21,6 +22,10 @@ export interface AppStatus {
   live?: Color;
   previous?: Color;
   colors: AppColorStatus[];
+  /** The weight keys, when set. */
+  weights?: Weights;
+  /** A canary in progress. */
+  canary?: CanaryState;
   error?: string;
 }
 
@@ -56,7 +61,16 @@ export const readApps = async (backend: Backend, paths: readonly string[], probe
             return { color, ...(addr ? { addr } : {}), healthy: h.healthy, health: h.healthy ? `${h.status ?? ''} OK` : (h.error ?? 'unhealthy') };
           }),
         );
-        return { root, ...(state.live ? { live: state.live } : {}), ...(state.previous ? { previous: state.previous } : {}), colors };
+        const view = await readCanaryView(backend, root);
+        return {
+          root,
+          ...(state.live ? { live: state.live } : {}),
+          ...(state.previous ? { previous: state.previous } : {}),
+          colors,
+          ...(view.weights ? { weights: view.weights } : {}),
+          ...(view.state ? { canary: view.state } : {}),
+          ...(view.error ? { error: view.error } : {}),
+        };
       } catch (err) {
         return { root, colors: [], error: messageOf(err) };
       }

@@ -58,6 +58,18 @@ const backendBlock = (doc: StatusDocument): string => {
   return `<dl class="${known && !b.connected ? 'failing' : ''}">${cells.join('')}</dl>`;
 };
 
+/** A canary in progress (step, weights, who runs it since when), else the weights when set. */
+const canaryCell = (a: StatusDocument['apps'][number]): string => {
+  const c = a.canary;
+  const weights = (w: { blue: number; green: number }): string => `blue ${w.blue} / green ${w.green}`;
+  if (!c) return a.weights ? `<span class="muted">weights ${escape(weights(a.weights))}</span>` : '<span class="muted">—</span>';
+  const last = c.last ? `<br><span class="muted">step ${c.last.step}: ${c.last.requests} requests, ${c.last.ratePercent}% errors</span>` : '';
+  return (
+    `<strong>${escape(c.from)} → ${escape(c.to)}</strong> step ${c.step}/${c.steps.length}: ${escape(weights(c.weights))}` +
+    `<br><span class="muted">since ${escape(c.startedAt)}, pid ${c.pid} on ${escape(c.host)}</span>${last}`
+  );
+};
+
 const appsTable = (doc: StatusDocument): string => {
   if (doc.apps.length === 0) return '<p class="muted">No blue/green apps under the watched keys.</p>';
   const rows = doc.apps.map((a) => {
@@ -70,12 +82,12 @@ const appsTable = (doc: StatusDocument): string => {
     const live = a.live ? `<span class="color ${a.live}">${a.live}</span>` : '<span class="muted">(unset)</span>';
     return (
       `<tr class="${a.error || !liveHealthy ? 'failing' : ''}" data-app="${escape(a.root)}"><td><strong>${escape(a.root)}</strong></td>` +
-      `<td class="live">${live}</td><td>${escape(a.previous ?? '—')}</td>${color('blue')}${color('green')}` +
+      `<td class="live">${live}</td><td>${escape(a.previous ?? '—')}</td>${color('blue')}${color('green')}<td class="canary">${canaryCell(a)}</td>` +
       `<td class="err">${escape(a.error ?? '')}</td></tr>`
     );
   });
   return (
-    '<table><thead><tr><th>app</th><th>live</th><th>previous</th><th>blue</th><th>green</th><th></th></tr></thead>' +
+    '<table><thead><tr><th>app</th><th>live</th><th>previous</th><th>blue</th><th>green</th><th>canary</th><th></th></tr></thead>' +
     `<tbody>${rows.join('')}</tbody></table>`
   );
 };

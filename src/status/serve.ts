@@ -11,7 +11,7 @@ import { VERSION } from '../version.js';
 import { listEntries } from '../history/store.js';
 import { hasLeases } from '../backends/backend.js';
 import { isCurrent, readFleetStatus } from '../fleet/status.js';
-import { readApps } from './apps.js';
+import { readApps, type AppStatus } from './apps.js';
 import { createStatusModel, type RoundOutcome } from './model.js';
 import { renderHistoryPage, renderMain, renderPage } from './page.js';
 
@@ -30,6 +30,8 @@ export interface StatusPage {
   handles(path: string): boolean;
   serve(path: string, req: IncomingMessage, res: ServerResponse): void;
   record(outcomes: readonly RoundOutcome[]): void;
+  /** The blue/green apps as last read (for /metrics). */
+  apps(): AppStatus[];
   close(): void;
 }
 
@@ -123,6 +125,7 @@ export const startStatusPage = (context: StatusContext, logger: Logger): StatusP
       // A round often follows a switch of a live color: look again now, not in a few seconds.
       void refreshApps();
     },
+    apps: () => model.document().apps,
     close: () => {
       closed = true;
       clearInterval(timer);

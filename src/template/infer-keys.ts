@@ -13,7 +13,7 @@ import type { InferredKeys } from './types.js';
 /** Helpers whose first argument is a key, a key pattern or a key directory. */
 const KEY_HELPERS = new Set([
   'getv', 'get', 'gets', 'getvs', 'ls', 'lsdir', 'exists', 'tree', 'lsPairs', 'hostPorts',
-  'host', 'port', 'hostPort', 'ip', 'cidr', 'serverName', 'token', 'duration', 'int',
+  'host', 'port', 'hostPort', 'ip', 'cidr', 'serverName', 'token', 'duration', 'int', 'bluegreen',
 ]);
 const SERVICE_HELPERS = new Set(['service', 'consulService']);
 const SERVICE_LIST_HELPER = 'consulServices';

@@ -15,6 +15,8 @@ export interface StartHaproxyOptions {
   fragment: string;
   /** What GET / answers once HAProxy is up. */
   readyBody: string;
+  /** Lines added to the global section, e.g. a `stats socket`. */
+  global?: string;
 }
 
 export const backendFragment = (addr: string): string => `backend app\n    server s1 ${addr}\n`;
@@ -28,6 +30,7 @@ export const startHaproxy = async (options: StartHaproxyOptions): Promise<ProxyS
     confPath,
     `global
     log stderr format short local0 warning
+${options.global ?? ''}
 defaults
     mode http
     log global

@@ -1,5 +1,7 @@
 // A tiny upstream app for proxy tests: answers its name on every path and
-// "ok" on /health, on a free loopback port, in the test's own process.
+// "ok" on /health, on a free loopback port, in the test's own process. With
+// `failEvery: N`, every Nth request to a path other than /health gets a 500
+// ("<name> error"), so a test knows exactly how many failures it caused.
 import { createServer, type Server } from 'node:http';
 import { freePort } from './ports.js';
 
@@ -8,15 +10,29 @@ export interface HttpApp {
   readonly port: number;
   /** `127.0.0.1:PORT`, as a proxy config wants it. */
   readonly addr: string;
+  /** Requests answered (other than /health), and how many of them with 500. */
+  readonly served: { requests: number; failures: number };
   stop(): Promise<void>;
 }
 
-export const startHttpApp = async (name: string): Promise<HttpApp> => {
+export interface HttpAppOptions {
+  failEvery?: number;
+}
+
+export const startHttpApp = async (name: string, options: HttpAppOptions = {}): Promise<HttpApp> => {
   const port = await freePort();
+  const served = { requests: 0, failures: 0 };
   const server: Server = createServer((req, res) => {
-    const body = req.url === '/health' ? 'ok' : name;
-    res.writeHead(200, { 'content-type': 'text/plain', 'x-app': name });
-    res.end(body);
+    if (req.url === '/health') {
+      res.writeHead(200, { 'content-type': 'text/plain', 'x-app': name });
+      res.end('ok');
+      return;
+    }
+    served.requests += 1;
+    const fail = options.failEvery !== undefined && served.requests % options.failEvery === 0;
+    if (fail) served.failures += 1;
+    res.writeHead(fail ? 500 : 200, { 'content-type': 'text/plain', 'x-app': name });
+    res.end(fail ? `${name} error` : name);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -26,6 +42,7 @@ export const startHttpApp = async (name: string): Promise<HttpApp> => {
     name,
     port,
     addr: `127.0.0.1:${port}`,
+    served,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

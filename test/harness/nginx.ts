@@ -16,6 +16,8 @@ export interface StartNginxOptions {
   fragment: string;
   /** What GET / answers once nginx is up (the initial upstream's name). */
   readyBody: string;
+  /** Directives in place of `access_log off;` inside http {}, e.g. a log_format and an access_log. */
+  accessLog?: string;
 }
 
 export interface NginxServer extends ProxyServer {
@@ -34,7 +36,7 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log info;
 events { worker_connections 64; }
 http {
-    access_log off;
+    ${options.accessLog ?? 'access_log off;'}
     client_body_temp_path ${dir}/client_body;
     proxy_temp_path ${dir}/proxy;
     fastcgi_temp_path ${dir}/fastcgi;

@@ -47,7 +47,9 @@ describe('examples', () => {
     // nginx starts without a working upstream: only switchyard's render makes it answer blue.
     expect(stdout).toMatch(/nginx answers before switchyard: HTTP 502[\s\S]*switchyard --onetime\n[\s\S]*nginx answers: blue 1\n/);
     expect(stdout).toMatch(/switching live to green[\s\S]*nginx answers: green 1\n/);
-    expect(stdout).toMatch(/render failed.*hostPort[\s\S]*nginx answers: green 1\n\n==> done/);
+    // Each color has a server line: live at weight 100, the other down.
+    expect(stdout).toMatch(/nginx answers: blue 1\n {4}server 127\.0\.0\.1:\d+ weight=100;\n {4}server 127\.0\.0\.1:\d+ down;\n/);
+    expect(stdout).toMatch(/render failed.*bluegreen: key "\/blue\/addr".* is not host:port[\s\S]*nginx answers: green 1\n\n==> done/);
     expect(stdout).toContain('examples/blue-green/nginx/reload.sh');
   }, 180_000);
 
@@ -63,6 +65,17 @@ describe('examples', () => {
     const stdout = await runExample(`blue-green/${proxy}/run.sh`);
     expect(stdout).toContain(`examples/blue-green/${proxy}/reload.sh`);
     expect(stdout).toMatch(new RegExp(`${proxy} answers: blue 1\\n[\\s\\S]*switch ok: green is live\\n${proxy} answers: green 1\\n[\\s\\S]*switch ok: blue is live\\n${proxy} answers: blue 1\\n`));
+    // Each color's server line with its weight: without weight keys, then 90/10, then without again.
+    const [before = '', weighted = ''] = stdout.split('==> weights, as a canary sets them');
+    const lines = (w: { blue: string; green: string }) =>
+      proxy === 'nginx'
+        ? new RegExp(`\\n {4}server 127\\.0\\.0\\.1:\\d+ ${w.blue};\\n {4}server 127\\.0\\.0\\.1:\\d+ ${w.green};\\n`)
+        : new RegExp(`\\n {4}server blue 127\\.0\\.0\\.1:\\d+ ${w.blue}\\n {4}server green 127\\.0\\.0\\.1:\\d+ ${w.green}\\n`);
+    const [full, out, ninety, ten] = proxy === 'nginx' ? ['weight=100', 'down', 'weight=90', 'weight=10'] : ['weight 100', 'weight 0', 'weight 90', 'weight 10'];
+    expect(before).toMatch(lines({ blue: full, green: out }));
+    const [during = '', after = ''] = weighted.split('deleted /web/weight/');
+    expect(during).toMatch(lines({ blue: ninety, green: ten }));
+    expect(after).toMatch(lines({ blue: full, green: out }));
   }, 180_000);
 
   it('consul-haproxy-catalog/run.sh follows the catalog, the key and a failing health check', async () => {
@@ -81,6 +94,7 @@ describe('examples', () => {
   it('consul-nginx-bluegreen/run.sh switches nginx from blue to green and refuses a bad value', async () => {
     const stdout = await runExample('consul-nginx-bluegreen/run.sh');
     expect(stdout).toMatch(/switching live to green in Consul\nnginx answers: blue 1\nconsul kv put app\/live green\nnginx answers: green 2\n/);
-    expect(stdout).toMatch(/render failed.*hostPort[\s\S]*nginx answers: green 2\n\n==> done/);
+    expect(stdout).toMatch(/render failed.*bluegreen: key "\/green\/addr".* is not host:port[\s\S]*nginx answers: green 2\n\n==> done/);
+    expect(stdout).toMatch(/ {4}server 127\.0\.0\.1:\d+ weight=100;\n {4}server 127\.0\.0\.1:\d+ down;\n/);
   }, 180_000);
 });

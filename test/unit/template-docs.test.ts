@@ -30,6 +30,14 @@ describe('docs/helpers.md', () => {
     expect(text).toContain('proxy_read_timeout 60s;');
   });
 
+  it('the bluegreen example renders each color with its weight', async () => {
+    const source = blocks.find((b) => b.includes('bluegreen')) ?? '';
+    const values = { '/web/live': 'blue', '/web/blue/addr': '127.0.0.1:9001', '/web/green/addr': '127.0.0.1:9002', '/web/weight/green': '10' };
+    const { text } = await renderTemplate(compileTemplateSource(source, 'docs-bluegreen'), contextOf(values, '/web'));
+    expect(text).toContain('    server blue 127.0.0.1:9001 weight 90\n    server green 127.0.0.1:9002 weight 10\n');
+    expect(text).toContain('    server 127.0.0.1:9001 weight=90;\n    server 127.0.0.1:9002 weight=10;\n');
+  });
+
   it('the HAProxy example renders service instances and static servers', async () => {
     const source = blocks.find((b) => b.includes('backend web')) ?? '';
     const web: ServiceInstance = { id: 'web-1', name: 'web', address: '10.0.0.1', port: 8080, tags: [], meta: {}, node: 'n1' };

@@ -33,6 +33,7 @@ export interface ConsulApi {
     del(options: object): Promise<unknown>;
   };
   health: { service(options: object): Promise<unknown> };
+  transaction: { create(operations: object[], options: object): Promise<unknown> };
   catalog: { service: { list(options: object): Promise<unknown> } };
   session: {
     create(options: object): Promise<unknown>;

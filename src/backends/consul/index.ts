@@ -2,10 +2,11 @@
 // blue/green, and healthy service instances and the service list from the catalog. The `consul`
 // package is loaded on the first request (see consul-client.ts).
 import { addSecret, type Logger } from '../../log.js';
-import type { Backend, BackendOptions, LeasedWrites, ServiceCatalog, Snapshot, WatchHandle, WatchListener, WatchOptions } from '../backend.js';
+import type { Backend, BackendOptions, LeasedWrites, ServiceCatalog, Snapshot, Transactions, WatchHandle, WatchListener, WatchOptions } from '../backend.js';
 import { readServiceInstances, readServiceList } from './catalog.js';
 import { CONSUL_NAME, createConsulConnection } from './client.js';
 import { deleteKvKey, fingerprintValues, putKvKey, readKvPath, toWireKey } from './kv.js';
+import { consulPutMany } from './put-many.js';
 import { createConsulLeasedKey } from './session.js';
 import { DEFAULT_WATCH_TIMING, startBlockingWatch, type WatchQuery, type WatchTiming } from './watch.js';
 import { collapsePaths } from '../keys.js';
@@ -17,7 +18,7 @@ export const createConsulBackend = (
   logger: Logger,
   /** Watch pacing; tests shorten it. */
   timing: Partial<WatchTiming> = {},
-): Backend & ServiceCatalog & LeasedWrites => {
+): Backend & ServiceCatalog & LeasedWrites & Transactions => {
   addSecret(options.authToken);
   const conn = createConsulConnection(options);
   const log = logger.child({ backend: CONSUL_NAME });
@@ -84,6 +85,7 @@ export const createConsulBackend = (
 
     put: (key, value) => putKvKey(conn, key, value, requestTimeoutMs),
     delete: (key) => deleteKvKey(conn, key, requestTimeoutMs),
+    putMany: (writes, guards = []) => consulPutMany(conn, writes, guards, requestTimeoutMs),
 
     leasedKey: (key, ttlMs, onLost) => createConsulLeasedKey(conn, key, ttlMs, requestTimeoutMs, onLost),
     // A recursive read's X-Consul-Index is the newest modify index under the prefix, deletions included.

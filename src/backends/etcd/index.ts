@@ -1,10 +1,11 @@
 // The etcd v3 backend. Loaded only when --backend etcd is used, so the gRPC
 // client library stays out of every other start-up.
 import type { Logger } from '../../log.js';
-import type { Backend, BackendOptions, LeasedWrites, Snapshot, WatchHandle, WatchListener, WatchOptions } from '../backend.js';
+import type { Backend, BackendOptions, LeasedWrites, Snapshot, Transactions, WatchHandle, WatchListener, WatchOptions } from '../backend.js';
 import { createEtcdClient, createEtcdClientRef, etcdNodes, etcdSettings, withFailover } from './client.js';
 import { toBackendError } from './errors.js';
 import { createEtcdLeasedKey, latestModRevision } from './leased.js';
+import { etcdPutMany } from './put-many.js';
 import { etcd3RangeTxn, readSnapshot } from './snapshot.js';
 import { explainRevisionError, planEtcdRevert } from './time-travel.js';
 import { withTimeout } from '../retry.js';
@@ -13,7 +14,7 @@ import { normalizeKey } from '../keys.js';
 
 export const ETCD_BACKEND_NAME = 'etcd';
 
-export const createEtcdBackend = (options: BackendOptions, logger: Logger): Backend & LeasedWrites => {
+export const createEtcdBackend = (options: BackendOptions, logger: Logger): Backend & LeasedWrites & Transactions => {
   const settings = etcdSettings(options);
   const endpoints = etcdNodes(options);
   const clients = createEtcdClientRef(() => createEtcdClient(options, settings));
@@ -33,9 +34,9 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
   };
 
   // Every call is bounded here too: a stalled connection must not hang a --onetime run.
-  const bounded = async <T>(action: string, run: () => Promise<T>): Promise<T> => {
+  const bounded = async <T>(action: string, run: () => Promise<T>, attempts = endpoints.length): Promise<T> => {
     try {
-      const result = await withTimeout(withFailover(endpoints.length, run), callBudgetMs, () => new Error(`no answer within ${callBudgetMs} ms`));
+      const result = await withTimeout(withFailover(attempts, run), callBudgetMs, () => new Error(`no answer within ${callBudgetMs} ms`));
       stats.lastCallOk = true;
       return result;
     } catch (err) {
@@ -81,6 +82,9 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
     delete: async (key: string): Promise<void> => {
       await bounded(`delete ${key}`, () => clients.current().kv.deleteRange({ key: Buffer.from(normalizeKey(key)) }));
     },
+    // One attempt: a transaction whose answer was lost may have been applied.
+    putMany: (writes, guards = []) =>
+      bounded(`transaction writing ${writes.map((w) => w.key).join(', ')}`, () => etcdPutMany(clients.current().kv, writes, guards), 1),
     leasedKey: (key, ttlMs, onLost) => createEtcdLeasedKey(clients, key, ttlMs, onLost),
     latestRevision: (paths) => bounded(`read revisions of ${paths.join(', ')}`, () => latestModRevision(clients.current().kv, paths)),
     // Resolves once etcd confirms the watch, or after the first attempt failed

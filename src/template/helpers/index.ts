@@ -1,5 +1,6 @@
 // Every helper a template can call, by name.
 import type { HelperTable } from '../state.js';
+import { bluegreenHelpers } from './bluegreen.js';
 import { consulTemplateHelpers } from './consul-template.js';
 import { dataHelpers } from './data.js';
 import { goBuiltinHelpers } from './go-builtins.js';
@@ -20,6 +21,7 @@ export const allHelpers: HelperTable = {
   ...systemHelpers,
   ...netHelpers,
   ...proxySafeHelpers,
+  ...bluegreenHelpers,
   ...goBuiltinHelpers,
   ...consulTemplateHelpers,
 };

@@ -43,13 +43,17 @@ const checked = (kind: Kind, raw: string, hash: Record<string, unknown>, source:
   throw new HelperError(`${source}value ${quoteValue(raw)} is not ${kind.what}${range}`, key);
 };
 
+/** A key's value (read by the caller) checked as `kind`; the error names the key and the value. */
+export const checkedKeyValue = (scope: HelperScope, kind: keyof typeof KINDS, key: string, raw: string, hash: Record<string, unknown> = {}): string =>
+  checked(KINDS[kind], raw, hash, `key ${JSON.stringify(key)} (${scope.state.view.fullKey(key)}): `, key);
+
 const fromKey =
-  (kind: Kind): HelperTable[string] =>
+  (kind: keyof typeof KINDS): HelperTable[string] =>
   (scope, args) => {
     expectArity(args, 1, 2, 'KEY [DEFAULT]');
     const key = asString(args[0], 'KEY');
     const raw = requireValue(scope, key, args.length > 1 ? asString(args[1], 'DEFAULT') : undefined);
-    return checked(kind, raw, scope.options.hash, `key ${JSON.stringify(key)} (${scope.state.view.fullKey(key)}): `, key);
+    return checkedKeyValue(scope, kind, key, raw, scope.options.hash);
   };
 
 const fromValue =
@@ -70,7 +74,7 @@ const safeHostPort = (scope: HelperScope, args: unknown[]): string => {
 const capitalized = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
 
 export const proxySafeHelpers: HelperTable = {
-  ...Object.fromEntries(Object.entries(KINDS).map(([name, kind]) => [name, fromKey(kind)])),
+  ...Object.fromEntries(Object.keys(KINDS).map((name) => [name, fromKey(name as keyof typeof KINDS)])),
   ...Object.fromEntries(Object.entries(KINDS).map(([name, kind]) => [`safe${capitalized(name)}`, fromValue(kind)])),
   safeHostPort,
   hostPorts: (scope, args) => {
