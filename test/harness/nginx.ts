@@ -28,7 +28,7 @@ export interface NginxServer extends ProxyServer {
 export const upstreamFragment = (addr: string): string => `upstream app {\n    server ${addr};\n}\n`;
 
 /** A foreground nginx.conf with pid, logs and temp dirs under `dir`; `http` goes inside `http {}`. */
-export const nginxConf = (dir: string, http: string): string => {
+export const nginxConf = (dir: string, http: string, accessLog = 'access_log off;'): string => {
   const user = process.getuid?.() === 0 ? 'user root root;\n' : '';
   return `${user}daemon off;
 worker_processes 1;
@@ -36,7 +36,7 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log info;
 events { worker_connections 64; }
 http {
-    ${options.accessLog ?? 'access_log off;'}
+    ${accessLog}
     client_body_temp_path ${dir}/client_body;
     proxy_temp_path ${dir}/proxy;
     fastcgi_temp_path ${dir}/fastcgi;
@@ -58,7 +58,7 @@ export const startNginx = async (options: StartNginxOptions): Promise<NginxServe
         listen 127.0.0.1:${port};
         location / { proxy_pass http://app; }
     }
-`),
+`, options.accessLog),
   );
   writeFileSync(options.fragmentPath, options.fragment);
   const prefixArgs = ['-p', dir, '-c', confPath];
