@@ -36,6 +36,13 @@ describe('getv', () => {
 });
 
 describe('get, gets and getvs', () => {
+  it('@index inside #each is the loop index, although a helper is named index', async () => {
+    expect(await render('{{#each (gets "/upstream/*")}}{{@index}}:{{key}} {{/each}}{{#each (ls "/upstream")}}{{@index}}={{this}} {{/each}}')).toBe(
+      '0:/upstream/a 1:/upstream/b 0=a 1=b 2=c ',
+    );
+    expect(await render('{{index (getvs "/upstream/*") 1}}')).toBe('10.0.0.2:80');
+  });
+
   it('get returns the key (relative, as confd stores it) and the value; .Key/.Value still work', async () => {
     expect(await render('{{#with (get "/port")}}{{key}}={{value}} {{Key}}={{Value}}{{/with}}')).toBe('/port=9001 /port=9001');
     expect((await renderError('{{get "/nope"}}', store, '/app')).message).toContain('get: key "/nope" (/app/nope) not found');

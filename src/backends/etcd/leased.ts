@@ -26,9 +26,14 @@ export const createEtcdLeasedKey = (clients: EtcdClientRef, key: string, ttlMs: 
       try {
         await l.put(normalizeKey(key)).value(value);
       } catch (err) {
-        // A lease that could not be granted is not kept: the next set tries a new one.
-        if (lease === l) lease = undefined;
-        l.release();
+        // A lease that could not be granted (or was lost) is not kept: the next
+        // set tries a new one. A live lease stays: a put that failed in transit
+        // may still be applied later, and the key must then hang on a lease that
+        // is kept alive, not on an abandoned one whose expiry deletes it.
+        if (l.revoked()) {
+          if (lease === l) lease = undefined;
+          l.release();
+        }
         throw err;
       }
     },

@@ -38,7 +38,10 @@ export const goBuiltinHelpers: HelperTable = {
     if (typeof v === 'object' && v !== null) return Object.keys(v).length;
     throw new HelperError(`len of ${v === undefined || v === null ? 'nil' : typeof v}`);
   },
-  index: (_scope, args) => {
+  index: ({ options }, args) => {
+    // Handlebars resolves `{{@index}}` to a helper named index when there is one:
+    // without arguments, inside a loop, it is the loop's @index.
+    if (args.length === 0 && options.data && Object.hasOwn(options.data, 'index')) return options.data['index'];
     expectArity(args, 1, Infinity, 'COLLECTION [KEY...]');
     return args.slice(1).reduce((item, key) => indexOne(item, key), args[0]);
   },
