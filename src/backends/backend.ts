@@ -1,6 +1,7 @@
 // The seam every store sits behind. Everything becomes a flat map of
 // absolute key paths ("/app/live") to string values; structure lives in the
 // template helpers, not here.
+import type { EndpointReport } from './endpoint-health/health.js';
 
 /** Absolute key path → value. */
 export type KeyValues = Map<string, string>;
@@ -28,6 +29,8 @@ export interface BackendStats {
   reconnects: number;
   /** The last problem, secrets masked by the reader. */
   lastError?: string;
+  /** Each member of a clustered store: answering or not, answer times. */
+  endpointHealth?: EndpointReport[];
 }
 
 /** One key's change in a revert; undefined means the key is absent. */
