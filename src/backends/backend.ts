@@ -29,8 +29,6 @@ export interface BackendStats {
   reconnects: number;
   /** The last problem, secrets masked by the reader. */
   lastError?: string;
-  /** Each member of a clustered store: answering or not, answer times. */
-  endpointHealth?: EndpointReport[];
 }
 
 /** One key's change in a revert; undefined means the key is absent. */
@@ -119,6 +117,8 @@ export interface Backend {
   planRevert?(paths: readonly string[], revision: string): Promise<RevertPlan>;
   /** Connection and watch counters, for the status page. */
   stats?(): BackendStats;
+  /** Each endpoint of a clustered store: answering or not, answer times (/metrics, the status page). */
+  endpointHealth?(): EndpointReport[];
   close(): Promise<void>;
 }
 

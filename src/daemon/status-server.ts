@@ -45,7 +45,7 @@ export const startStatusServer = async (addr: string, logger: Logger, context: S
       '# HELP switchyard_resource_ok Whether the last attempt of a resource succeeded.',
       '# TYPE switchyard_resource_ok gauge',
       ...[...states].map(([name, s]) => `switchyard_resource_ok{resource="${labelValue(name)}"} ${s.ok ? 1 : 0}`),
-      ...storeEndpointMetrics(context.backend?.stats?.().endpointHealth, labelValue),
+      ...storeEndpointMetrics(context.backend?.endpointHealth?.(), labelValue),
     ];
     return lines.join('\n') + '\n';
   };

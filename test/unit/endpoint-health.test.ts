@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createEndpointHealth } from '../../src/backends/endpoint-health/health.js';
 import { createLatencyWindow } from '../../src/backends/endpoint-health/latency.js';
 import { raceEndpoints, type RaceOptions } from '../../src/backends/endpoint-health/race.js';
+import { createAgentMonitor } from '../../src/backends/consul/agent-monitor.js';
 import { createLogger } from '../../src/log.js';
 
 const A = 'http://a:2379';
@@ -151,5 +152,35 @@ describe('raceEndpoints', () => {
     });
     expect(value).toBe(A);
     expect(asked).toEqual([A]);
+  });
+});
+
+describe('createAgentMonitor', () => {
+  it('asks a watched agent on the side and marks it down when it stops answering; stops asking when released', async () => {
+    const { health } = setup();
+    let hung = false;
+    const asked: string[] = [];
+    const monitor = createAgentMonitor({
+      health,
+      everyMs: 20,
+      probe: (url, timeoutMs) => {
+        asked.push(url);
+        return hung ? new Promise((_, reject) => setTimeout(() => reject(new Error(`asking for the raft leader timed out after ${timeoutMs} ms`)), timeoutMs)) : Promise.resolve();
+      },
+    });
+    const down: string[] = [];
+    health.onDown((e) => down.push(e));
+    const release = monitor.watch(A);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(asked.length).toBeGreaterThan(1);
+    expect(new Set(asked)).toEqual(new Set([A]));
+    hung = true;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(down).toEqual([A]);
+    release();
+    const count = asked.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(asked.length).toBe(count);
+    monitor.close();
   });
 });

@@ -10,6 +10,8 @@ export interface RaceOptions {
   health: EndpointHealth;
   /** No answer, or the member said it cannot serve now: another endpoint may. */
   isTransient(err: unknown): boolean;
+  /** A failure that says nothing about the endpoint (the client was closed under it). */
+  ignore?(err: unknown): boolean;
   /** Describes a failure for the log. */
   describe(err: unknown): string;
   /** Ask the next endpoint when one is slow (reads), or only when it failed (writes). */
@@ -39,6 +41,7 @@ export const trackAttempt = async <T>(o: RaceOptions, endpoint: string, probe: b
     o.health.succeeded(endpoint, now() - started);
     return value;
   } catch (err) {
+    if (o.ignore?.(err) === true) throw err;
     if (!o.isTransient(err)) o.health.succeeded(endpoint);
     else if (!stalled) o.health.failed(endpoint, o.describe(err), probe);
     throw err;

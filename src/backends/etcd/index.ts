@@ -79,8 +79,8 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
       watching: stats.watching,
       reconnects: stats.reconnects,
       ...(stats.lastError !== undefined ? { lastError: stats.lastError } : {}),
-      endpointHealth: members.health.report(),
     }),
+    endpointHealth: () => members.health.report(),
     put: async (key: string, value: string): Promise<void> => {
       await bounded(`put ${key}`, () => members.write((c) => c.kv.put({ key: Buffer.from(normalizeKey(key)), value: Buffer.from(value) })));
     },

@@ -34,7 +34,9 @@ export const createEtcdMembers = (options: BackendOptions, settings: EtcdSetting
     if (!ref) throw new Error(`unknown etcd member ${endpoint}`);
     return ref;
   };
-  const race = (hedge: boolean): RaceOptions => ({ health, isTransient: isTransportError, describe: describeEtcdError, hedge });
+  let closed = false;
+  // After close, calls cut short say nothing about their member.
+  const race = (hedge: boolean): RaceOptions => ({ health, isTransient: isTransportError, ignore: () => closed, describe: describeEtcdError, hedge });
   const first = (): string => health.order()[0] ?? endpoints[0] ?? '';
 
   const preferred: EtcdClientRef = {
@@ -58,6 +60,9 @@ export const createEtcdMembers = (options: BackendOptions, settings: EtcdSetting
       const endpoint = first();
       return trackAttempt(race(false), endpoint, !health.isUp(endpoint), (e) => run(member(e).current()));
     },
-    close: () => preferred.close(),
+    close: () => {
+      closed = true;
+      preferred.close();
+    },
   };
 };
