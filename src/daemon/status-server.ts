@@ -6,6 +6,7 @@ import { ConfigError, StartupError } from '../errors.js';
 import { redact, type Logger } from '../log.js';
 import { COLORS } from '../bluegreen/types.js';
 import type { AppStatus } from '../status/apps.js';
+import { storeEndpointMetrics } from '../status/endpoint-metrics.js';
 import { startStatusPage, type StatusContext } from '../status/serve.js';
 import type { ResourceOutcome } from './process-resources.js';
 
@@ -61,6 +62,7 @@ export const startStatusServer = async (addr: string, logger: Logger, context: S
       '# TYPE switchyard_resource_ok gauge',
       ...[...states].map(([name, s]) => `switchyard_resource_ok{resource="${labelValue(name)}"} ${s.ok ? 1 : 0}`),
       ...canaryMetrics(statusPage.apps()),
+      ...storeEndpointMetrics(context.backend?.endpointHealth?.(), labelValue),
     ];
     return lines.join('\n') + '\n';
   };
