@@ -60,7 +60,22 @@ interface AgentPorts {
   serfWan: number;
 }
 
+/**
+ * Starts the cluster. Ports are picked free and released before the agents
+ * bind them; when another process takes one first (16 ports, a busy
+ * machine), the whole cluster starts again on new ports.
+ */
 export const startConsulCluster = async (options: StartConsulClusterOptions = {}): Promise<ConsulCluster> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes('address already in use')) throw err;
+    }
+  }
+};
+
+const startOnce = async (options: StartConsulClusterOptions): Promise<ConsulCluster> => {
   const binary = consulBinary();
   const serverCount = options.servers ?? 3;
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
