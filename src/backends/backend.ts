@@ -1,6 +1,7 @@
 // The seam every store sits behind. Everything becomes a flat map of
 // absolute key paths ("/app/live") to string values; structure lives in the
 // template helpers, not here.
+import type { EndpointReport } from './endpoint-health/health.js';
 
 /** Absolute key path → value. */
 export type KeyValues = Map<string, string>;
@@ -116,6 +117,8 @@ export interface Backend {
   planRevert?(paths: readonly string[], revision: string): Promise<RevertPlan>;
   /** Connection and watch counters, for the status page. */
   stats?(): BackendStats;
+  /** Each endpoint of a clustered store: answering or not, answer times (/metrics, the status page). */
+  endpointHealth?(): EndpointReport[];
   close(): Promise<void>;
 }
 

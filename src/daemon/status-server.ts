@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { parseListenAddr } from '../config/listen-addr.js';
 import { ConfigError, StartupError } from '../errors.js';
 import { redact, type Logger } from '../log.js';
+import { storeEndpointMetrics } from '../status/endpoint-metrics.js';
 import { startStatusPage, type StatusContext } from '../status/serve.js';
 import type { ResourceOutcome } from './process-resources.js';
 
@@ -44,6 +45,7 @@ export const startStatusServer = async (addr: string, logger: Logger, context: S
       '# HELP switchyard_resource_ok Whether the last attempt of a resource succeeded.',
       '# TYPE switchyard_resource_ok gauge',
       ...[...states].map(([name, s]) => `switchyard_resource_ok{resource="${labelValue(name)}"} ${s.ok ? 1 : 0}`),
+      ...storeEndpointMetrics(context.backend?.endpointHealth?.(), labelValue),
     ];
     return lines.join('\n') + '\n';
   };

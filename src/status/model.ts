@@ -2,6 +2,7 @@
 // backend's counters, the blue/green apps and, with --report, the fleet;
 // /status.json is this, as is.
 import type { Backend } from '../backends/backend.js';
+import type { EndpointReport } from '../backends/endpoint-health/health.js';
 import type { TemplateResource } from '../config/resource.js';
 import type { FleetStatus } from '../fleet/status.js';
 import type { AppStatus } from './apps.js';
@@ -30,6 +31,8 @@ export interface StatusDocument {
     watching?: number;
     reconnects?: number;
     lastError?: string;
+    /** Each member of a clustered store. */
+    endpointHealth?: EndpointReport[];
   };
   resources: ResourceStatus[];
   apps: AppStatus[];
@@ -94,7 +97,7 @@ export const createStatusModel = (backend: Backend | undefined, version: string,
         version,
         startedAt: new Date(started).toISOString(),
         uptimeSeconds: Math.round((now() - started) / 1000),
-        backend: { name: backend?.name ?? 'none', endpoints: backend?.endpoints ?? [], ...stats },
+        backend: { name: backend?.name ?? 'none', endpoints: backend?.endpoints ?? [], ...stats, endpointHealth: backend?.endpointHealth?.() },
         resources: [...resources.values()].sort((a, b) => a.name.localeCompare(b.name)),
         apps,
         ...(fleet ? { fleet } : {}),

@@ -58,6 +58,23 @@ const backendBlock = (doc: StatusDocument): string => {
   return `<dl class="${known && !b.connected ? 'failing' : ''}">${cells.join('')}</dl>`;
 };
 
+// With several endpoints: which answer, which one requests go to, answer times.
+const endpointsTable = (doc: StatusDocument): string => {
+  const report = doc.backend.endpointHealth;
+  if (!report || report.length < 2) return '';
+  const ms = (v: number | undefined): string => (v === undefined ? '—' : `${v} ms`);
+  const rows = report.map(
+    (r) =>
+      `<tr class="${r.up ? '' : 'failing'}" data-endpoint="${escape(r.endpoint)}"><td><code>${escape(r.endpoint)}</code>${r.preferred ? ' <span class="muted">(in use)</span>' : ''}</td>` +
+      `<td>${badge(r.up, r.up ? 'answering' : 'not answering')}</td><td>${ms(r.p50Ms)}</td><td>${ms(r.p99Ms)}</td><td>${ms(r.hedgeDelayMs)}</td>` +
+      `<td class="err">${r.up ? '' : `${escape(r.lastError ?? '')} <span class="muted">(since ${escape(r.downSince ?? '?')}, retry in ${ms(r.retryInMs)})</span>`}</td></tr>`,
+  );
+  return (
+    '<h3>Store endpoints</h3><table class="store-endpoints"><thead><tr><th>endpoint</th><th>state</th><th>p50</th><th>p99</th><th>hedge after</th><th></th></tr></thead>' +
+    `<tbody>${rows.join('')}</tbody></table>`
+  );
+};
+
 const appsTable = (doc: StatusDocument): string => {
   if (doc.apps.length === 0) return '<p class="muted">No blue/green apps under the watched keys.</p>';
   const rows = doc.apps.map((a) => {
@@ -110,7 +127,7 @@ export const renderMain = (doc: StatusDocument, now: number = Date.now()): strin
     `<main id="main"><header><h1>switchyard</h1><span>${summary}</span>` +
     `<span class="muted">version ${escape(doc.version)} · up ${uptime(doc.uptimeSeconds)} · since ${escape(doc.startedAt)}</span></header>` +
     `<section><h2>Resources</h2>${resourcesTable(doc, now)}</section>` +
-    `<section><h2>Backend</h2>${backendBlock(doc)}</section>` +
+    `<section><h2>Backend</h2>${backendBlock(doc)}${endpointsTable(doc)}</section>` +
     `<section><h2>Blue/green apps</h2>${appsTable(doc)}</section>` +
     fleetSection(doc) +
     `<footer class="muted"><a href="/status.json">status.json</a> · <a href="/metrics">metrics</a> · <a href="/healthz">healthz</a></footer></main>`

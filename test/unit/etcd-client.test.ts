@@ -1,6 +1,6 @@
 import { GRPCUnavailableError } from 'etcd3';
 import { describe, expect, it } from 'vitest';
-import { createHostCooldown, etcdNodes, HostCoolingDown, withFailover } from '../../src/backends/etcd/client.js';
+import { etcdNodes, withFailover } from '../../src/backends/etcd/client.js';
 import { ConfigError } from '../../src/errors.js';
 
 const options = (nodes: string[]) => ({ nodes, files: [] });
@@ -14,24 +14,6 @@ describe('etcdNodes', () => {
   it('refuses endpoints without a scheme and mixes of http and https', () => {
     expect(() => etcdNodes(options(['127.0.0.1:2379']))).toThrow(ConfigError);
     expect(() => etcdNodes(options(['http://a:2379', 'https://b:2379']))).toThrow(/all http:\/\/ or all https:\/\//);
-  });
-});
-
-describe('createHostCooldown', () => {
-  it('skips a host for the cooldown after a transport failure, then lets calls through again', async () => {
-    let now = 0;
-    const policy = createHostCooldown('a:2379', 1000, () => now);
-    await expect(policy.execute(() => Promise.reject(new GRPCUnavailableError('14 UNAVAILABLE: down')))).rejects.toThrow('down');
-    now = 999;
-    await expect(policy.execute(() => 'called')).rejects.toBeInstanceOf(HostCoolingDown);
-    now = 1000;
-    await expect(policy.execute(() => 'called')).resolves.toBe('called');
-  });
-
-  it('does not cool down on an application error', async () => {
-    const policy = createHostCooldown('a:2379', 1000, () => 0);
-    await expect(policy.execute(() => Promise.reject(new Error('etcdserver: permission denied')))).rejects.toThrow();
-    await expect(policy.execute(() => 'called')).resolves.toBe('called');
   });
 });
 

@@ -79,4 +79,35 @@ describe('runWatchSession', () => {
     const end = await session.ended;
     expect(end.kind === 'error' && end.error.message).toBe('14 UNAVAILABLE: Connection dropped');
   });
+
+  it('asks a quiet stream for progress, and ends it as stalled when the member does not answer', async () => {
+    const { stream, writes } = fakeStream();
+    const session = runWatchSession(stream, {}, hooks(), 5000, { probeEveryMs: 40, stallMs: 60 });
+    stream.emit('data', response({ created: true }));
+    const started = Date.now();
+    const end = await session.ended;
+    expect(writes).toContainEqual({ progress_request: {} });
+    expect(end).toEqual({ kind: 'stalled', detail: 'no answer to a watch progress request within 60 ms' });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('keeps a stream that answers its progress requests', async () => {
+    const { stream, writes } = fakeStream();
+    const session = runWatchSession(stream, {}, hooks(), 5000, { probeEveryMs: 20, stallMs: 60 });
+    stream.emit('data', response({ created: true }));
+    const probes = (): number => writes.filter((w) => (w as { progress_request?: object }).progress_request).length;
+    let answered = 0;
+    const answer = setInterval(() => {
+      if (probes() > answered) {
+        answered = probes();
+        stream.emit('data', response({ watch_id: '-1' }));
+      }
+    }, 10);
+    await new Promise((r) => setTimeout(r, 300));
+    clearInterval(answer);
+    session.probe();
+    session.end({ kind: 'closed' });
+    expect(await session.ended).toEqual({ kind: 'closed' });
+    expect(probes()).toBeGreaterThan(2);
+  });
 });

@@ -3,7 +3,7 @@
 // and the listing of every service from /v1/catalog/services.
 import type { CatalogService, ServiceInstance } from '../backend.js';
 import type { ConsulConnection, Purpose } from './client.js';
-import { blockingOptions, queryTimeoutMs, type Blocking } from './kv.js';
+import { blockingOptions, queryTimeoutMs, readMode, type Blocking } from './kv.js';
 
 interface HealthEntry {
   Node?: { Node?: string; Address?: string };
@@ -67,7 +67,7 @@ const mayReadService = async (conn: ConsulConnection, name: string, timeoutMs: n
         ctx: o.ctx,
         timeout: o.timeout,
       }, withResponse),
-    signal);
+    signal, 'read');
     return answer.body?.[0]?.Allow !== false;
   } catch {
     return true;
@@ -87,6 +87,7 @@ export const readServiceInstances = async (
     queryTimeoutMs(requestTimeoutMs, blocking),
     (api, o) => api.health.service({ ...blockingOptions(o, blocking), service: name, passing: true }),
     signal,
+    readMode(blocking),
   );
   const entries = Array.isArray(answer.body) ? answer.body : [];
   if (entries.length === 0 && (answer.filteredByAcl || !(await mayReadService(conn, name, requestTimeoutMs, signal)))) {
@@ -118,6 +119,7 @@ export const readServiceList = async (
     queryTimeoutMs(requestTimeoutMs, blocking),
     (api, o) => api.catalog.service.list(blockingOptions(o, blocking)),
     signal,
+    readMode(blocking),
   );
   const body = typeof answer.body === 'object' && answer.body !== null ? answer.body : {};
   const services = Object.entries(body)

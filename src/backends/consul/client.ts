@@ -2,12 +2,21 @@
 // cancellation around the `consul` package, which is imported only here and
 // only when the first request is made. Failures become BackendErrors that say
 // what was being done and, for a 403, which permission the token lacks.
+// With several agents (--node), ../endpoint-health picks the one to ask:
+// reads are hedged across agents, writes move on after a failure, and a
+// blocking query's agent is checked on the side (agent-monitor.ts); when that
+// agent stops answering, the query is asked again, with the same index, of
+// an agent that answers.
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { BackendError } from '../../errors.js';
+import { BackendError, messageOf } from '../../errors.js';
+import { silentLogger, type Logger } from '../../log.js';
 import type { BackendOptions } from '../backend.js';
+import { createEndpointHealth, type EndpointHealth } from '../endpoint-health/health.js';
+import { raceEndpoints, trackAttempt, type RaceOptions } from '../endpoint-health/race.js';
+import { createAgentMonitor } from './agent-monitor.js';
 
 export const CONSUL_NAME = 'consul';
 const DEFAULT_NODE = 'http://127.0.0.1:8500';
@@ -33,6 +42,7 @@ export interface ConsulApi {
     del(options: object): Promise<unknown>;
   };
   health: { service(options: object): Promise<unknown> };
+  status: { leader(options: object): Promise<unknown> };
   catalog: { service: { list(options: object): Promise<unknown> } };
   session: {
     create(options: object): Promise<unknown>;
@@ -46,6 +56,9 @@ export interface ConsulApi {
 
 export type ConsulCall = (api: ConsulApi, options: CallOptions) => Promise<unknown>;
 
+/** A plain read (hedged across agents), a blocking query (moved off an agent that hangs), or a write (the default: one agent at a time). */
+export type SendMode = 'read' | 'blocking' | 'write';
+
 export interface Answer<T> {
   body: T | undefined;
   /** X-Consul-Index, 0 when absent. */
@@ -58,8 +71,10 @@ export interface ConsulConnection {
   readonly endpoints: readonly string[];
   /** The endpoint requests currently go to. */
   endpoint(): string;
+  /** Each agent: answering or not, answer times. */
+  readonly health: EndpointHealth;
   /** One request with the token and a timeout; cancelled by the signal or by close(). */
-  send<T>(purpose: Purpose, timeoutMs: number, call: ConsulCall, signal?: AbortSignal): Promise<Answer<T>>;
+  send<T>(purpose: Purpose, timeoutMs: number, call: ConsulCall, signal?: AbortSignal, mode?: SendMode): Promise<Answer<T>>;
   /** The BackendError for a failed purpose, e.g. results hidden by ACLs. */
   fail(purpose: Purpose, detail: string, cause?: unknown): BackendError;
   /** Aborts every request in flight and closes idle sockets. */
@@ -117,15 +132,17 @@ const loadConsul = async (): Promise<ConsulConstructor> => {
   return ((mod as { default?: ConsulConstructor }).default ?? mod) as ConsulConstructor;
 };
 
-export const createConsulConnection = (options: BackendOptions): ConsulConnection => {
+export const createConsulConnection = (options: BackendOptions, logger: Logger = silentLogger): ConsulConnection => {
   const tlsAgent = loadTls(options);
   const endpoints = (options.nodes.length > 0 ? options.nodes : [DEFAULT_NODE]).map((n) => normalizeEndpoint(n, tlsAgent !== undefined));
   const clients = new Map<string, Promise<ConsulApi>>();
   const inFlight = new Set<EventEmitter>();
-  let current = 0;
+  const health = createEndpointHealth(endpoints, { kind: 'consul agent', logger });
+  /** Failures without an answer from the agent: another agent may answer. */
+  const unanswered = new WeakSet<object>();
   let closed = false;
 
-  const endpoint = (): string => endpoints[current % endpoints.length] ?? DEFAULT_NODE;
+  const endpoint = (): string => health.order()[0] ?? DEFAULT_NODE;
 
   const clientFor = (url: string): Promise<ConsulApi> => {
     let client = clients.get(url);
@@ -148,12 +165,13 @@ export const createConsulConnection = (options: BackendOptions): ConsulConnectio
   const fail = (purpose: Purpose, detail: string, cause?: unknown): BackendError =>
     new BackendError(CONSUL_NAME, endpoint(), detail, { cause });
 
-  const send = async <T>(purpose: Purpose, timeoutMs: number, call: ConsulCall, signal?: AbortSignal): Promise<Answer<T>> => {
-    const url = endpoint();
+  /** One request to one agent; `stop` cancels it from outside. */
+  const sendTo = async <T>(url: string, purpose: Purpose, timeoutMs: number, call: ConsulCall, signal?: AbortSignal, stop?: EventEmitter): Promise<Answer<T>> => {
     if (closed || signal?.aborted) throw fail(purpose, `${purpose.action} failed: the watch or backend is closed`);
     const ctx = Object.assign(new EventEmitter(), { includeResponse: true });
     const cancel = (): boolean => ctx.emit('cancel');
     signal?.addEventListener('abort', cancel, { once: true });
+    stop?.once('stop', cancel);
     inFlight.add(ctx);
     try {
       const api = await clientFor(url);
@@ -163,22 +181,87 @@ export const createConsulConnection = (options: BackendOptions): ConsulConnectio
       return { body, index: headerIndex(res), filteredByAcl: filtered };
     } catch (err) {
       const e = err as PapiError;
-      // Without an answer the node may be down: the next request tries the next node.
-      if (!e.response && !e.isAbort && endpoints.length > 1 && endpoint() === url) current += 1;
-      throw new BackendError(CONSUL_NAME, url, describeFailure(purpose, e), { cause: err });
+      const error = new BackendError(CONSUL_NAME, url, describeFailure(purpose, e), { cause: err });
+      // Without an answer the agent may be down: another one may answer.
+      if (!e.response && !e.isAbort) unanswered.add(error);
+      throw error;
     } finally {
       signal?.removeEventListener('abort', cancel);
+      stop?.off('stop', cancel);
       inFlight.delete(ctx);
     }
+  };
+
+  const race = (hedge: boolean): RaceOptions => ({
+    health,
+    isTransient: (err) => typeof err === 'object' && err !== null && unanswered.has(err),
+    ignore: () => closed,
+    describe: messageOf,
+    hedge,
+  });
+
+  const monitor = createAgentMonitor({
+    health,
+    probe: async (url, timeoutMs) => {
+      try {
+        await sendTo(url, { action: 'asking for the raft leader', permission: 'none' }, timeoutMs, (api, o) => api.status.leader(o));
+      } catch (err) {
+        // An error the agent answered with still shows it answers.
+        if (unanswered.has(err as object)) throw err;
+      }
+    },
+  });
+
+  /**
+   * A blocking query on the preferred agent while the monitor checks that
+   * agent; asked again of another agent when that one stops answering.
+   */
+  const sendBlocking = async <T>(purpose: Purpose, timeoutMs: number, call: ConsulCall, signal?: AbortSignal): Promise<Answer<T>> => {
+    for (let attempt = 0; ; attempt++) {
+      const url = endpoint();
+      const stop = new EventEmitter();
+      let moved = false;
+      const unsubscribe = health.onDown((down) => {
+        if (down !== url) return;
+        moved = true;
+        stop.emit('stop');
+      });
+      const release = monitor.watch(url);
+      try {
+        const answer = await sendTo<T>(url, purpose, timeoutMs, call, signal, stop);
+        health.succeeded(url);
+        return answer;
+      } catch (err) {
+        const again = !closed && !signal?.aborted && attempt < endpoints.length;
+        if (moved && again) continue;
+        if (unanswered.has(err as object)) {
+          health.failed(url, messageOf(err));
+          if (again && health.isUp(endpoint())) continue;
+        }
+        throw err;
+      } finally {
+        unsubscribe();
+        release();
+      }
+    }
+  };
+
+  const send = <T>(purpose: Purpose, timeoutMs: number, call: ConsulCall, signal?: AbortSignal, mode: SendMode = 'write'): Promise<Answer<T>> => {
+    if (endpoints.length === 1 && mode === 'blocking') return sendTo<T>(endpoint(), purpose, timeoutMs, call, signal);
+    if (endpoints.length === 1 || mode === 'write') return trackAttempt(race(false), endpoint(), false, (url) => sendTo<T>(url, purpose, timeoutMs, call, signal));
+    if (mode === 'blocking') return sendBlocking<T>(purpose, timeoutMs, call, signal);
+    return raceEndpoints(race(true), (url) => sendTo<T>(url, purpose, timeoutMs, call, signal));
   };
 
   return {
     endpoints,
     endpoint,
+    health,
     send,
     fail,
     close: () => {
       closed = true;
+      monitor.close();
       for (const ctx of inFlight) ctx.emit('cancel');
       inFlight.clear();
       for (const client of clients.values()) void client.then((c) => c.destroy()).catch(() => undefined);

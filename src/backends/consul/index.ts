@@ -19,8 +19,8 @@ export const createConsulBackend = (
   timing: Partial<WatchTiming> = {},
 ): Backend & ServiceCatalog & LeasedWrites => {
   addSecret(options.authToken);
-  const conn = createConsulConnection(options);
   const log = logger.child({ backend: CONSUL_NAME });
+  const conn = createConsulConnection(options, log);
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const watchTiming: WatchTiming = { ...DEFAULT_WATCH_TIMING, ...timing };
   const watches = new Set<WatchHandle>();
@@ -57,6 +57,7 @@ export const createConsulBackend = (
   return {
     name: CONSUL_NAME,
     endpoints: conn.endpoints,
+    endpointHealth: () => conn.health.report(),
 
     getValues: async (paths): Promise<Snapshot> => {
       const reads = await Promise.all(collapsePaths(paths).map((p) => readKvPath(conn, p, requestTimeoutMs)));

@@ -2,7 +2,7 @@
 // ("app/live"), recursive reads that keep only the key itself and what is
 // below it (Consul's recurse is a plain prefix match: "app/lively" too).
 import { normalizeKey } from '../keys.js';
-import type { Answer, CallOptions, ConsulConnection, Purpose } from './client.js';
+import type { Answer, CallOptions, ConsulConnection, Purpose, SendMode } from './client.js';
 
 interface KvEntry {
   Key: string;
@@ -38,6 +38,9 @@ const writePurpose = (verb: string, wireKey: string): Purpose => ({ action: `${v
 export const queryTimeoutMs = (requestTimeoutMs: number, blocking?: Blocking): number =>
   blocking && blocking.index > 0 ? Math.ceil(blocking.waitSeconds * 1000 * (1 + 1 / 16)) + requestTimeoutMs : requestTimeoutMs;
 
+/** A query with an index blocks on the agent; any other read is a plain one. */
+export const readMode = (blocking: Blocking | undefined): SendMode => (blocking && blocking.index > 0 ? 'blocking' : 'read');
+
 export const blockingOptions = (o: CallOptions, blocking: Blocking | undefined): object =>
   blocking && blocking.index > 0 ? { ...o, index: String(blocking.index), wait: `${blocking.waitSeconds}s` } : o;
 
@@ -53,7 +56,7 @@ export const readKvPath = async (
   const purpose = readPurpose(wirePath);
   const answer: Answer<KvEntry[] | KvEntry> = await conn.send(purpose, queryTimeoutMs(requestTimeoutMs, blocking), (api, o) =>
     api.kv.get({ ...blockingOptions(o, blocking), key: wirePath, recurse: true }),
-  signal);
+  signal, readMode(blocking));
   const entries = answer.body === undefined ? [] : Array.isArray(answer.body) ? answer.body : [answer.body];
   const values = new Map<string, string>();
   for (const entry of entries) {
@@ -64,7 +67,7 @@ export const readKvPath = async (
   // Consul hides keys the token cannot read from a recursive read without
   // saying so; a plain read of the key itself answers 403 instead.
   if (values.size === 0 && wirePath !== '') {
-    await conn.send(purpose, requestTimeoutMs, (api, o) => api.kv.get({ ...o, key: wirePath }), signal);
+    await conn.send(purpose, requestTimeoutMs, (api, o) => api.kv.get({ ...o, key: wirePath }), signal, 'read');
   }
   return { values, index: answer.index };
 };

@@ -1,64 +1,32 @@
 // Builds the etcd3 client from the command-line options: endpoints, auth,
-// TLS files, per-call deadlines and gRPC keepalive. Retries and circuit
-// breaking are left to the callers, which know when to give up.
+// TLS files, per-call deadlines and gRPC keepalive. Retries, failover and
+// circuit breaking are left to the callers, which know when to give up.
 import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
 import type { BackendOptions } from '../backend.js';
 import { etcdCredentials, etcdNodes, etcdTlsFiles, type EtcdSettings } from './options.js';
 
 export { DEFAULT_ETCD_NODES, etcdNodes, etcdSettings, type EtcdSettings } from './options.js';
 
-/** How long a failed endpoint is skipped when there are others to try (ms). */
-const HOST_COOLDOWN_MS = 5000;
-
 type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 
 // Runs each call once: the library's default retries and breaker would
-// multiply the deadline and hide an outage behind "breaker is open".
+// multiply the deadline and hide an outage behind "breaker is open". Which
+// member a call goes to, and when to ask another, is members.ts's business.
 const passThrough = {
   execute: async <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> =>
     fn({ signal: new AbortController().signal }),
 } as unknown as Policy;
 
-/** Refused by createHostCooldown: the host failed moments ago. */
-export class HostCoolingDown extends Error {
-  override readonly name = 'HostCoolingDown';
-  constructor(host: string, cause: unknown) {
-    super(`${host} failed moments ago: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-  }
-}
+/** A call failed without an answer from etcd (unreachable, deadline, no leader): another member may answer. */
+export const isTransportError = (err: unknown): boolean => err instanceof Error && isRecoverableError(err);
 
-/**
- * With several endpoints, a host whose call just failed (unreachable, timed
- * out) is skipped for cooldownMs, so calls go to the others: the library
- * moves on to the next host only when a host's policy refuses up front.
- */
-export const createHostCooldown = (host: string, cooldownMs: number, now: () => number = Date.now): Policy => {
-  let failedUntil = 0;
-  let lastFailure: unknown;
-  return {
-    execute: async <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> => {
-      if (now() < failedUntil) throw new HostCoolingDown(host, lastFailure);
-      try {
-        return await fn({ signal: new AbortController().signal });
-      } catch (err) {
-        if (err instanceof Error && isRecoverableError(err)) {
-          failedUntil = now() + cooldownMs;
-          lastFailure = err;
-        }
-        throw err;
-      }
-    },
-  } as unknown as Policy;
-};
-
-/** Runs a call up to `attempts` times while it fails with a transport error, so a dead endpoint among several costs one try. */
+/** Runs a call up to `attempts` times while it fails with a transport error. */
 export const withFailover = async <T>(attempts: number, run: () => Promise<T>): Promise<T> => {
   for (let i = 1; ; i++) {
     try {
       return await run();
     } catch (err) {
-      const transient = err instanceof HostCoolingDown || (err instanceof Error && isRecoverableError(err));
-      if (i >= attempts || !transient) throw err;
+      if (i >= attempts || !isTransportError(err)) throw err;
     }
   }
 };
@@ -70,11 +38,13 @@ const tlsCredentials = (options: BackendOptions): IOptions['credentials'] => {
   return { rootCertificate: files.ca ?? (undefined as unknown as Buffer), certChain: files.cert, privateKey: files.key };
 };
 
-/** A new client; validates the options (ConfigError) and registers the password as a secret. */
-export const createEtcdClient = (options: BackendOptions, settings: EtcdSettings): Etcd3 => {
+/**
+ * A new client of one member (or of `hosts`); validates the options
+ * (ConfigError) and registers the password as a secret.
+ */
+export const createEtcdClient = (options: BackendOptions, settings: EtcdSettings, hosts: string[] = etcdNodes(options)): Etcd3 => {
   const deadline = (): { deadline: Date } => ({ deadline: new Date(Date.now() + settings.requestTimeoutMs) });
   const credentials = etcdCredentials(options);
-  const hosts = etcdNodes(options);
   return new Etcd3({
     hosts,
     credentials: tlsCredentials(options),
@@ -88,10 +58,7 @@ export const createEtcdClient = (options: BackendOptions, settings: EtcdSettings
       'grpc.initial_reconnect_backoff_ms': 500,
       'grpc.max_reconnect_backoff_ms': 5000,
     },
-    faultHandling: {
-      host: (host) => (hosts.length > 1 ? createHostCooldown(host, HOST_COOLDOWN_MS) : passThrough),
-      global: passThrough,
-    },
+    faultHandling: { host: () => passThrough, global: passThrough },
   });
 };
 

@@ -16,8 +16,8 @@ import { readSnapshot } from './snapshot.js';
 export const createEtcdGatewayBackend = (options: BackendOptions, logger: Logger): Backend => {
   const settings = etcdSettings(options);
   const endpoints = etcdNodes(options);
-  const client = createGatewayClient(options, settings);
   const log = logger.child({ backend: 'etcd' });
+  const client = createGatewayClient(options, settings, log);
   let full: Promise<Backend> | undefined;
   const fullBackend = (): Promise<Backend> => (full ??= import('./index.js').then((m) => m.createEtcdBackend({ ...options, oneShot: false }, logger)));
   // Auth, then the call on each endpoint in turn: one deadline apiece.

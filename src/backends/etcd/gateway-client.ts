@@ -3,10 +3,13 @@
 // costs more than the whole read. Same guarantees as the etcd3 client: a
 // deadline per request, username/password (a token in the Authorization
 // header, fetched again once when etcd rejects it), TLS with a client
-// certificate and CA, and failover across the endpoints. Keys and values
-// travel base64-encoded.
+// certificate and CA, and reads hedged across the endpoints as the watch
+// daemon's are (../endpoint-health). Keys and values travel base64-encoded.
 import type { Agent as HttpAgent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import { silentLogger, type Logger } from '../../log.js';
 import type { BackendOptions } from '../backend.js';
+import { createEndpointHealth } from '../endpoint-health/health.js';
+import { raceEndpoints } from '../endpoint-health/race.js';
 import { isAuthError } from './errors.js';
 import { etcdCredentials, etcdNodes, etcdTlsFiles, type EtcdSettings } from './options.js';
 import type { RangeTxn, StoredKeyValue } from './snapshot.js';
@@ -84,13 +87,15 @@ const transport = async (secure: boolean, options: BackendOptions): Promise<{ se
 };
 
 /** A client for one run; validates the options (ConfigError) and registers the password as a secret. */
-export const createGatewayClient = (options: BackendOptions, settings: EtcdSettings): GatewayClient => {
+export const createGatewayClient = (options: BackendOptions, settings: EtcdSettings, logger: Logger = silentLogger): GatewayClient => {
   const credentials = etcdCredentials(options);
   const endpoints = etcdNodes(options);
   etcdTlsFiles(options); // reads and checks the files now, as the etcd3 client does
   const connection = transport(endpoints[0]?.startsWith('https://') === true, options);
   const tokens = new Map<string, Promise<string>>();
-  let preferred = 0;
+  // The first endpoint given first, as users list them.
+  let closed = false;
+  const health = createEndpointHealth(endpoints, { kind: 'etcd member', logger, first: 0 });
 
   const post = async (endpoint: string, path: string, body: unknown, token?: string): Promise<unknown> => {
     const { send } = await connection;
@@ -149,22 +154,12 @@ export const createGatewayClient = (options: BackendOptions, settings: EtcdSetti
     }
   };
 
-  /** The call on each endpoint in turn, from the last one that answered, while they fail to answer. */
-  const call = async (path: string, body: unknown): Promise<unknown> => {
-    let last: unknown;
-    for (let i = 0; i < endpoints.length; i++) {
-      const at = (preferred + i) % endpoints.length;
-      try {
-        const answer = await callOn(endpoints[at]!, path, body);
-        preferred = at;
-        return answer;
-      } catch (err) {
-        if (!isTransient(err)) throw err;
-        last = err;
-      }
-    }
-    throw last;
-  };
+  /** The call, hedged: the next endpoint is asked too when one is slow or fails to answer. */
+  const call = (path: string, body: unknown): Promise<unknown> =>
+    // After close, a request cut short says nothing about its member.
+    raceEndpoints({ health, isTransient, ignore: () => closed, describe: (err) => (err instanceof Error ? err.message : String(err)), hedge: true }, (endpoint) =>
+      callOn(endpoint, path, body),
+    );
 
   return {
     txn: async (ranges) => {
@@ -182,6 +177,7 @@ export const createGatewayClient = (options: BackendOptions, settings: EtcdSetti
       return { revision, ranges: kvsPerRange };
     },
     close: () => {
+      closed = true;
       void connection.then(({ agent }) => agent.destroy());
     },
   };

@@ -2,9 +2,10 @@
 // client library stays out of every other start-up.
 import type { Logger } from '../../log.js';
 import type { Backend, BackendOptions, LeasedWrites, Snapshot, WatchHandle, WatchListener, WatchOptions } from '../backend.js';
-import { createEtcdClient, createEtcdClientRef, etcdNodes, etcdSettings, withFailover } from './client.js';
+import { etcdNodes, etcdSettings, withFailover } from './client.js';
 import { toBackendError } from './errors.js';
 import { createEtcdLeasedKey, latestModRevision } from './leased.js';
+import { createEtcdMembers } from './members.js';
 import { etcd3RangeTxn, readSnapshot } from './snapshot.js';
 import { explainRevisionError, planEtcdRevert } from './time-travel.js';
 import { withTimeout } from '../retry.js';
@@ -16,15 +17,14 @@ export const ETCD_BACKEND_NAME = 'etcd';
 export const createEtcdBackend = (options: BackendOptions, logger: Logger): Backend & LeasedWrites => {
   const settings = etcdSettings(options);
   const endpoints = etcdNodes(options);
-  const clients = createEtcdClientRef(() => createEtcdClient(options, settings));
   const log = logger.child({ backend: ETCD_BACKEND_NAME });
+  const members = createEtcdMembers(options, settings, endpoints, log);
   const handles = new Set<WatchHandle>();
   const stats = { watching: 0, reconnects: 0, lastError: undefined as string | undefined, lastCallOk: true };
   // Auth, then the call on each endpoint in turn: one deadline apiece.
   const callBudgetMs = settings.requestTimeoutMs * (endpoints.length + 1);
   const watchDeps: EtcdWatchDeps = {
-    clients,
-    endpoints,
+    members,
     logger: log,
     createTimeoutMs: Math.max(settings.requestTimeoutMs, 10_000),
     backoffMs: [250, 5000],
@@ -33,9 +33,10 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
   };
 
   // Every call is bounded here too: a stalled connection must not hang a --onetime run.
-  const bounded = async <T>(action: string, run: () => Promise<T>): Promise<T> => {
+  // Reads race the members themselves; a write is tried on one member after another.
+  const bounded = async <T>(action: string, run: () => Promise<T>, attempts = endpoints.length): Promise<T> => {
     try {
-      const result = await withTimeout(withFailover(endpoints.length, run), callBudgetMs, () => new Error(`no answer within ${callBudgetMs} ms`));
+      const result = await withTimeout(withFailover(attempts, run), callBudgetMs, () => new Error(`no answer within ${callBudgetMs} ms`));
       stats.lastCallOk = true;
       return result;
     } catch (err) {
@@ -50,23 +51,27 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
     name: ETCD_BACKEND_NAME,
     endpoints,
     getValues: (paths: readonly string[]): Promise<Snapshot> =>
-      bounded(`read ${paths.join(', ')}`, () => readSnapshot(etcd3RangeTxn(clients.current().kv), paths)),
+      bounded(`read ${paths.join(', ')}`, () => members.read((c) => readSnapshot(etcd3RangeTxn(c.kv), paths)), 1),
     getValuesAt: async (paths, revision) => {
       try {
-        return await bounded(`read ${paths.join(', ')} at revision ${revision}`, () => readSnapshot(etcd3RangeTxn(clients.current().kv), paths, revision));
+        return await bounded(
+          `read ${paths.join(', ')} at revision ${revision}`,
+          () => members.read((c) => readSnapshot(etcd3RangeTxn(c.kv), paths, revision)),
+          1,
+        );
       } catch (err) {
-        throw await explainRevisionError(clients.current(), revision, endpoints.join(','), err);
+        throw await explainRevisionError(members.preferred.current(), revision, endpoints.join(','), err);
       }
     },
     planRevert: async (paths, revision) => {
       try {
         const plan = await bounded(`read ${paths.join(', ')} at revision ${revision}`, () =>
-          planEtcdRevert(clients.current().kv, endpoints.join(','), paths, revision),
+          members.write((c) => planEtcdRevert(c.kv, endpoints.join(','), paths, revision)),
         );
         // Not retried: a transaction whose answer was lost may have been applied.
         return { ...plan, apply: () => plan.apply().catch((err: unknown) => Promise.reject(toBackendError(err, endpoints, 'revert'))) };
       } catch (err) {
-        throw await explainRevisionError(clients.current(), revision, endpoints.join(','), err);
+        throw await explainRevisionError(members.preferred.current(), revision, endpoints.join(','), err);
       }
     },
     stats: () => ({
@@ -75,14 +80,15 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
       reconnects: stats.reconnects,
       ...(stats.lastError !== undefined ? { lastError: stats.lastError } : {}),
     }),
+    endpointHealth: () => members.health.report(),
     put: async (key: string, value: string): Promise<void> => {
-      await bounded(`put ${key}`, () => clients.current().kv.put({ key: Buffer.from(normalizeKey(key)), value: Buffer.from(value) }));
+      await bounded(`put ${key}`, () => members.write((c) => c.kv.put({ key: Buffer.from(normalizeKey(key)), value: Buffer.from(value) })));
     },
     delete: async (key: string): Promise<void> => {
-      await bounded(`delete ${key}`, () => clients.current().kv.deleteRange({ key: Buffer.from(normalizeKey(key)) }));
+      await bounded(`delete ${key}`, () => members.write((c) => c.kv.deleteRange({ key: Buffer.from(normalizeKey(key)) })));
     },
-    leasedKey: (key, ttlMs, onLost) => createEtcdLeasedKey(clients, key, ttlMs, onLost),
-    latestRevision: (paths) => bounded(`read revisions of ${paths.join(', ')}`, () => latestModRevision(clients.current().kv, paths)),
+    leasedKey: (key, ttlMs, onLost) => createEtcdLeasedKey(members.preferred, key, ttlMs, onLost),
+    latestRevision: (paths) => bounded(`read revisions of ${paths.join(', ')}`, () => members.read((c) => latestModRevision(c.kv, paths)), 1),
     // Resolves once etcd confirms the watch, or after the first attempt failed
     // (reported through onError): the loop keeps trying and resyncs when it gets through.
     watch: async (path: string, listener: WatchListener, watchOptions?: WatchOptions): Promise<WatchHandle> => {
@@ -98,7 +104,7 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
     },
     close: async (): Promise<void> => {
       await Promise.all([...handles].map((h) => h.close()));
-      clients.close();
+      members.close();
     },
   };
 };

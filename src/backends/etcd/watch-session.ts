@@ -1,5 +1,8 @@
 // One watch stream's life: send the create request, wait (bounded) for etcd
-// to confirm it, pass responses on, and settle with the reason it ended.
+// to confirm it, pass responses on, and settle with the reason it ended. With
+// a liveness check, a stream quiet for a while is asked for a progress
+// report; one that does not answer it promptly ends as `stalled` (a member
+// that hangs keeps its connections open, so nothing else would notice).
 import type { IDuplexStream, IWatchCreateRequest, IWatchRequest, IWatchResponse } from 'etcd3';
 import { isCompactedReason } from './errors.js';
 
@@ -13,7 +16,9 @@ export type SessionEnd =
   /** etcd canceled the watch (permission denied, an expired token, ...). */
   | { kind: 'canceled'; reason: string }
   /** The store's revision went backwards (restored from backup): start over without a revision. */
-  | { kind: 'rewound' };
+  | { kind: 'rewound' }
+  /** The member did not answer a progress request in time: it hangs. */
+  | { kind: 'stalled'; detail: string };
 
 export interface SessionHooks {
   /** etcd confirmed the watch; the response carries the current header revision. */
@@ -27,7 +32,18 @@ export interface Session {
   readonly ended: Promise<SessionEnd>;
   /** Ends the session from outside (close, or giving up on a stalled stream). */
   end(end: SessionEnd): void;
+  /** Asks for a progress report now (with a liveness check: unanswered, the session ends as stalled). */
+  probe(): void;
 }
+
+/** Ask a stream quiet for probeEveryMs for progress; end it when stallMs pass without an answer. */
+export interface Liveness {
+  probeEveryMs: number;
+  stallMs: number;
+}
+
+/** The answer to a progress request is broadcast to every watch of the stream, with no watch id of its own. */
+export const isProgressAnswer = (res: IWatchResponse): boolean => String(res.watch_id) === '-1';
 
 const cancelEnd = (res: IWatchResponse): SessionEnd => {
   if (res.compact_revision && res.compact_revision !== '0') return { kind: 'compacted', compactRevision: res.compact_revision };
@@ -40,6 +56,7 @@ export const runWatchSession = (
   request: IWatchCreateRequest,
   hooks: SessionHooks,
   createTimeoutMs: number,
+  liveness?: Liveness,
 ): Session => {
   let settle: (end: SessionEnd) => void = () => undefined;
   const ended = new Promise<SessionEnd>((resolve) => {
@@ -52,10 +69,29 @@ export const runWatchSession = (
     createTimeoutMs,
   );
 
+  let lastData = Date.now();
+  let probeSentAt: number | undefined;
+  const probe = (): void => {
+    if (done || !liveness || probeSentAt !== undefined) return;
+    probeSentAt = Date.now();
+    stream.write({ progress_request: {} });
+  };
+  const ticker = liveness
+    ? setInterval(() => {
+        const now = Date.now();
+        if (probeSentAt === undefined) {
+          if (now - lastData >= liveness.probeEveryMs) probe();
+        } else if (now - probeSentAt >= liveness.stallMs) {
+          end({ kind: 'stalled', detail: `no answer to a watch progress request within ${liveness.stallMs} ms` });
+        }
+      }, Math.max(20, Math.min(liveness.probeEveryMs, liveness.stallMs) / 4))
+    : undefined;
+
   function end(result: SessionEnd): void {
     if (done) return;
     done = true;
     clearTimeout(timer);
+    clearInterval(ticker);
     // Ending the write side first keeps the client library from treating our
     // own cancel as a host failure (which would reset every stream on it).
     stream.end();
@@ -65,6 +101,8 @@ export const runWatchSession = (
 
   stream.on('data', (res: IWatchResponse) => {
     if (done) return;
+    lastData = Date.now();
+    probeSentAt = undefined;
     if (res.created && !created) {
       created = true;
       clearTimeout(timer);
@@ -80,5 +118,5 @@ export const runWatchSession = (
   stream.on('error', (error: Error) => end({ kind: 'error', error }));
   stream.on('end', () => end({ kind: 'error', error: new Error('etcd ended the watch stream') }));
   stream.write({ create_request: request });
-  return { ended, end };
+  return { ended, end, probe };
 };

@@ -2,19 +2,22 @@
 // handle is closed. Every way the stream can die (server restart, half-open
 // connection, compaction, expired token, a create that never returns) ends in
 // the same place: report, back off with jitter, open a new stream, resync.
+// With several members the stream is opened on the preferred one (see
+// members.ts), checked for liveness, and moved at once to another member when
+// its member hangs or fails: it resumes from the revision after the last event
+// it delivered, so no event is lost or delivered twice.
 import type { Etcd3, IWatchCreateRequest, IWatchResponse } from 'etcd3';
 import { BackendError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { WatchHandle, WatchListener } from '../backend.js';
-import type { EtcdClientRef } from './client.js';
 import { describeEtcdError, isAuthError } from './errors.js';
+import type { EtcdMembers } from './members.js';
 import { createBackoff, createErrorThrottle, createSleeper, withTimeout } from '../retry.js';
 import { subtreeRange } from './snapshot.js';
-import { runWatchSession, type Session, type SessionEnd } from './watch-session.js';
+import { isProgressAnswer, runWatchSession, type Session, type SessionEnd } from './watch-session.js';
 
 export interface EtcdWatchDeps {
-  clients: EtcdClientRef;
-  endpoints: readonly string[];
+  members: EtcdMembers;
   logger: Logger;
   /** Bound on opening a stream and on etcd confirming the watch (ms). */
   createTimeoutMs: number;
@@ -22,6 +25,8 @@ export interface EtcdWatchDeps {
   backoffMs: [number, number];
   /** Identical errors are reported at most once per this interval (ms). */
   errorIntervalMs: number;
+  /** With several members: a quiet stream is asked for progress this often (ms). */
+  probeEveryMs?: number;
   /** Counted for the status page. */
   stats?: { watching: number; reconnects: number; lastError?: string };
 }
@@ -35,11 +40,13 @@ export const startEtcdWatch = async (
   afterRevision?: string,
 ): Promise<WatchHandle> => {
   const log = deps.logger.child({ watch: path });
+  const { endpoints, health } = deps.members;
+  const clustered = endpoints.length > 1;
   const report = createErrorThrottle((err) => listener.onError(err), deps.errorIntervalMs);
   const fail = (detail: string, cause?: unknown): void => {
     log.debug('etcd watch problem', { detail });
     if (deps.stats) deps.stats.lastError = `watch ${path}: ${detail}`;
-    report(new BackendError('etcd', deps.endpoints.join(','), `watch ${path}: ${detail}`, { cause }));
+    report(new BackendError('etcd', endpoints.join(','), `watch ${path}: ${detail}`, { cause }));
   };
   const notify = (): void => {
     try {
@@ -58,6 +65,8 @@ export const startEtcdWatch = async (
   let live = false;
   let session: Session | undefined;
   let sessionClient: Etcd3 | undefined;
+  let sessionEndpoint = endpoints[0] ?? '';
+  let releaseMember: (() => void) | undefined;
   let firstAttempt: (() => void) | undefined;
   const firstSettled = new Promise<void>((resolve) => {
     firstAttempt = resolve;
@@ -76,6 +85,8 @@ export const startEtcdWatch = async (
     nextRevision ??= head;
     if (deps.stats && !live) deps.stats.watching += 1;
     live = true;
+    releaseMember?.();
+    releaseMember = health.use(sessionEndpoint);
     backoff.reset();
     lastWasAuth = false;
     firstAttempt?.();
@@ -93,54 +104,73 @@ export const startEtcdWatch = async (
     if (last) {
       nextRevision = next(last.kv.mod_revision);
       notify();
-    } else if (!res.fragment && (nextRevision === undefined || next(res.header.revision) > nextRevision)) {
+    } else if (!res.fragment && !isProgressAnswer(res) && (nextRevision === undefined || next(res.header.revision) > nextRevision)) {
+      // A progress answer's revision may be ahead of events still on their way (etcd 3.4): liveness only.
       nextRevision = next(res.header.revision);
     }
   };
 
-  // What to do after a session ended; returns false when the loop should stop.
-  const handleEnd = (end: SessionEnd): boolean => {
+  /** Moves on from a member that hangs or failed without a word to us; true when another member answers. */
+  const leaveMember = (reason: string): boolean => {
+    if (!clustered) return false;
+    health.failed(sessionEndpoint, reason);
+    const nextMember = health.order()[0];
+    if (nextMember === undefined || !health.isUp(nextMember)) return false;
+    log.debug('etcd watch moving to another member', { from: sessionEndpoint, to: nextMember, reason });
+    return true;
+  };
+
+  // What to do after a session ended: 'stop', 'retry' after a backoff, or 'move' to another member at once.
+  const handleEnd = (end: SessionEnd): 'stop' | 'retry' | 'move' => {
     resync = true;
     switch (end.kind) {
       case 'closed':
-        return false;
+        return 'stop';
+      case 'stalled':
+        if (leaveMember(end.detail)) return 'move';
+        fail(`etcd member ${sessionEndpoint}: ${end.detail}`);
+        return 'retry';
       case 'compacted':
         // Events between our position and the compaction are lost; the resync covers them.
         nextRevision = end.compactRevision !== '0' ? BigInt(end.compactRevision) : undefined;
         fail(`history was compacted; resuming at revision ${end.compactRevision} after a full resync`);
-        return true;
+        return 'retry';
       case 'rewound':
         nextRevision = undefined;
         fail('the store revision went backwards (restored?); watching from the current revision');
-        return true;
+        return 'retry';
       case 'canceled':
       case 'error': {
         const cause = end.kind === 'error' ? end.error : new Error(end.reason);
         const auth = isAuthError(cause);
         if (auth) {
           // Only the client this session used: other watches may have renewed it already.
-          if (sessionClient) deps.clients.renew(sessionClient);
+          if (sessionClient) deps.members.member(sessionEndpoint).renew(sessionClient);
           // A fresh token is a new remedy: try it promptly, but not in a tight loop.
           if (!lastWasAuth) backoff.reset();
         }
         lastWasAuth = auth;
+        // A member that went away is logged once by the member tracker, and the watch moves on.
+        if (end.kind === 'error' && !auth && leaveMember(describeEtcdError(cause))) return 'move';
         fail(describeEtcdError(cause), cause);
-        return true;
+        return 'retry';
       }
     }
   };
 
   const openSession = async (): Promise<Session> => {
-    const client = deps.clients.current();
+    sessionEndpoint = health.order()[0] ?? sessionEndpoint;
+    const client = deps.members.member(sessionEndpoint).current();
     sessionClient = client;
     const opening = client.watchClient.watch();
     try {
       const stream = await withTimeout(
         opening,
         deps.createTimeoutMs,
-        () => new Error(`could not open a watch stream within ${deps.createTimeoutMs} ms`),
+        () => new Error(`could not open a watch stream on ${sessionEndpoint} within ${deps.createTimeoutMs} ms`),
       );
-      return runWatchSession(stream, request(), { established, response }, deps.createTimeoutMs);
+      const liveness = clustered ? { probeEveryMs: deps.probeEveryMs ?? 500, stallMs: health.stallMs(sessionEndpoint) } : undefined;
+      return runWatchSession(stream, request(), { established, response }, deps.createTimeoutMs, liveness);
     } catch (error) {
       // A stream that opens after we gave up on it must not linger.
       void opening.then(
@@ -152,9 +182,14 @@ export const startEtcdWatch = async (
       );
       // Settled at once so the loop treats a failed open like a dead stream.
       const failed: SessionEnd = { kind: 'error', error: error instanceof Error ? error : new Error(String(error)) };
-      return { ended: Promise.resolve(failed), end: () => undefined };
+      return { ended: Promise.resolve(failed), end: () => undefined, probe: () => undefined };
     }
   };
+
+  // When reads find the watch's member not answering, the stream is asked at once whether it still is.
+  const unsubscribe = health.onDown((endpoint) => {
+    if (endpoint === sessionEndpoint) session?.probe();
+  });
 
   const loop = async (): Promise<void> => {
     while (!closed) {
@@ -162,10 +197,14 @@ export const startEtcdWatch = async (
       if (closed) session.end({ kind: 'closed' });
       const end = await session.ended;
       session = undefined;
+      releaseMember?.();
+      releaseMember = undefined;
       if (deps.stats && live) deps.stats.watching -= 1;
       live = false;
       firstAttempt?.();
-      if (closed || !handleEnd(end)) return;
+      const then = closed ? 'stop' : handleEnd(end);
+      if (then === 'stop') return;
+      if (then === 'move') continue;
       const delay = backoff.next();
       log.debug('etcd watch retrying', { delayMs: delay });
       await sleeper.sleep(delay);
@@ -179,6 +218,7 @@ export const startEtcdWatch = async (
   return {
     close: async () => {
       closed = true;
+      unsubscribe();
       session?.end({ kind: 'closed' });
       sleeper.wake();
       await running;
