@@ -32,7 +32,17 @@ export interface ServiceRegistration {
 
 export type CheckStatus = 'passing' | 'warning' | 'critical';
 
-export interface ConsulServer {
+/** Writes through one agent's HTTP API (KV, and services on that agent's node). */
+export interface ConsulAgentOperations {
+  kvPut(key: string, value: string): Promise<void>;
+  kvDelete(key: string, options?: { recurse?: boolean }): Promise<void>;
+  registerService(service: ServiceRegistration): Promise<void>;
+  deregisterService(id: string): Promise<void>;
+  /** Sets the TTL check of a service registered with ttlCheck. */
+  setCheck(serviceId: string, status: CheckStatus): Promise<void>;
+}
+
+export interface ConsulServer extends ConsulAgentOperations {
   /** `http://127.0.0.1:PORT` (https:// with tls). */
   readonly address: string;
   readonly httpPort: number;
@@ -50,12 +60,6 @@ export interface ConsulServer {
    * real restart does). -dev keeps KV in memory: it comes back empty.
    */
   restart(options?: { downMs?: number }): Promise<void>;
-  kvPut(key: string, value: string): Promise<void>;
-  kvDelete(key: string, options?: { recurse?: boolean }): Promise<void>;
-  registerService(service: ServiceRegistration): Promise<void>;
-  deregisterService(id: string): Promise<void>;
-  /** Sets the TTL check of a service registered with ttlCheck. */
-  setCheck(serviceId: string, status: CheckStatus): Promise<void>;
   /** Creates a token whose policy has these HCL rules; returns its secret. */
   createToken(rules: string): Promise<string>;
 }
@@ -79,12 +83,15 @@ export const consulBinary = (): string => {
 export const kvPath = (key: string): string =>
   '/v1/kv/' + key.split('/').filter((s) => s.length > 0).map(encodeURIComponent).join('/');
 
+/** The config every test agent shares: its ports (-1 turns one off), no update check, quiet logs. */
+export const baseAgentConfig = (ports: Record<string, number>): string[] => [
+  `ports { ${Object.entries(ports).map(([k, v]) => `${k} = ${v}`).join('\n')} }`,
+  'disable_update_check = true',
+  'log_level = "warn"',
+];
+
 const agentConfig = (ports: Record<string, number>, options: StartConsulOptions, tls?: TlsFiles): string => {
-  const lines = [
-    `ports { ${Object.entries(ports).map(([k, v]) => `${k} = ${v}`).join('\n')} }`,
-    'disable_update_check = true',
-    'log_level = "warn"',
-  ];
+  const lines = baseAgentConfig(ports);
   if (options.acl) {
     const t = JSON.stringify(options.acl.managementToken);
     lines.push(`acl { enabled = true\n default_policy = "${options.acl.defaultPolicy}"\n enable_token_persistence = false\n tokens { initial_management = ${t}\n agent = ${t} } }`);
@@ -94,6 +101,60 @@ const agentConfig = (ports: Record<string, number>, options: StartConsulOptions,
   }
   return lines.join('\n') + '\n';
 };
+
+/** The agent's own log, its tail for error messages. */
+export const logTail = (logFile: string, chars = 2000): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-chars) : '');
+
+export interface AgentReadiness {
+  http: ConsulHttp;
+  nodeName: string;
+  address: string;
+  logFile: string;
+  timeoutMs: number;
+  /** False once the process has exited: no use waiting longer. */
+  running: () => boolean;
+}
+
+/** Waits until the agent knows a leader and its own node is in the catalog. */
+export const waitForAgent = async (o: AgentReadiness): Promise<void> => {
+  const deadline = Date.now() + o.timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline && o.running()) {
+    try {
+      const leader = await o.http('GET', '/v1/status/leader', { timeoutMs: 2_000 });
+      const node = leader.status === 200 && leader.body.length > 4 ? await o.http('GET', `/v1/catalog/node/${o.nodeName}`, { timeoutMs: 2_000 }) : undefined;
+      if (node?.status === 200 && node.body !== 'null') return;
+      last = `leader ${leader.status} ${leader.body.trim()}, node ${node?.status ?? '-'}`;
+    } catch (err) {
+      last = String(err);
+    }
+    await sleep(150);
+  }
+  throw new Error(`consul at ${o.address} did not become ready: ${o.running() ? last : 'the agent exited'}\n${logTail(o.logFile)}`);
+};
+
+/** KV writes and service registrations through one agent. */
+export const agentOperations = (http: ConsulHttp): ConsulAgentOperations => ({
+  kvPut: async (key, value) => {
+    await expectOk(http, 'PUT', kvPath(key), { body: value });
+  },
+  kvDelete: async (key, o = {}) => {
+    await expectOk(http, 'DELETE', kvPath(key) + (o.recurse ? '?recurse=true' : ''));
+  },
+  registerService: async (s) => {
+    const body = {
+      ID: s.id, Name: s.name, Address: s.address ?? '', Port: s.port, Tags: s.tags ?? [], Meta: s.meta ?? {},
+      ...(s.ttlCheck ? { Check: { CheckID: `service:${s.id}`, TTL: '10m', Status: 'passing' } } : {}),
+    };
+    await expectOk(http, 'PUT', '/v1/agent/service/register', { body });
+  },
+  deregisterService: async (id) => {
+    await expectOk(http, 'PUT', `/v1/agent/service/deregister/${encodeURIComponent(id)}`);
+  },
+  setCheck: async (serviceId, status) => {
+    await expectOk(http, 'PUT', `/v1/agent/check/update/${encodeURIComponent(`service:${serviceId}`)}`, { body: { Status: status } });
+  },
+});
 
 export const startConsul = async (options: StartConsulOptions = {}): Promise<ConsulServer> => {
   const binary = consulBinary();
@@ -119,24 +180,8 @@ export const startConsul = async (options: StartConsulOptions = {}): Promise<Con
   let child: ChildProcess | undefined;
   let stopped = false;
 
-  const waitReady = async (): Promise<void> => {
-    const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
-    let last = 'no answer yet';
-    while (Date.now() < deadline) {
-      if (!child || child.exitCode !== null) break;
-      try {
-        const leader = await http('GET', '/v1/status/leader', { timeoutMs: 2_000 });
-        const node = leader.status === 200 && leader.body.length > 4 ? await http('GET', `/v1/catalog/node/${nodeName}`, { timeoutMs: 2_000 }) : undefined;
-        if (node?.status === 200 && node.body !== 'null') return;
-        last = `leader ${leader.status} ${leader.body.trim()}, node ${node?.status ?? '-'}`;
-      } catch (err) {
-        last = String(err);
-      }
-      await sleep(150);
-    }
-    const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-2000) : '';
-    throw new Error(`consul at ${address} did not become ready: ${last}\n${log}`);
-  };
+  const waitReady = (): Promise<void> =>
+    waitForAgent({ http, nodeName, address, logFile, timeoutMs: options.readyTimeoutMs ?? 30_000, running: () => child !== undefined && child.exitCode === null });
 
   const launch = async (): Promise<void> => {
     child = spawnLogged(binary, args, logFile);
@@ -168,25 +213,7 @@ export const startConsul = async (options: StartConsulOptions = {}): Promise<Con
       await sleep(o.downMs ?? 0);
       await launch();
     },
-    kvPut: async (key, value) => {
-      await expectOk(http, 'PUT', kvPath(key), { body: value });
-    },
-    kvDelete: async (key, o = {}) => {
-      await expectOk(http, 'DELETE', kvPath(key) + (o.recurse ? '?recurse=true' : ''));
-    },
-    registerService: async (s) => {
-      const body = {
-        ID: s.id, Name: s.name, Address: s.address ?? '', Port: s.port, Tags: s.tags ?? [], Meta: s.meta ?? {},
-        ...(s.ttlCheck ? { Check: { CheckID: `service:${s.id}`, TTL: '10m', Status: 'passing' } } : {}),
-      };
-      await expectOk(http, 'PUT', '/v1/agent/service/register', { body });
-    },
-    deregisterService: async (id) => {
-      await expectOk(http, 'PUT', `/v1/agent/service/deregister/${encodeURIComponent(id)}`);
-    },
-    setCheck: async (serviceId, status) => {
-      await expectOk(http, 'PUT', `/v1/agent/check/update/${encodeURIComponent(`service:${serviceId}`)}`, { body: { Status: status } });
-    },
+    ...agentOperations(http),
     createToken: async (rules) => {
       const name = `policy-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
       await expectOk(http, 'PUT', '/v1/acl/policy', { body: { Name: name, Rules: rules } });

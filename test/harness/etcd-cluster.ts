@@ -3,12 +3,13 @@
 // namespaces can reach), temporary data dirs, and per-member process control
 // (kill, restart, SIGSTOP) so tests can break one member the way production
 // breaks it while the quorum stays.
-import { execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePorts } from './ports.js';
+import { clusterMember, clusterProcesses, findMember, type ClusterMember } from './cluster-member.js';
 import { haltProcess, spawnLogged } from './server-process.js';
 
 const ETCD = '/usr/bin/etcd';
@@ -24,22 +25,9 @@ export interface StartEtcdClusterOptions {
   readyTimeoutMs?: number;
 }
 
-export interface EtcdMember {
-  readonly name: string;
+export interface EtcdMember extends ClusterMember {
   /** `http://HOST:PORT` of its client URL. */
   readonly endpoint: string;
-  /** PID of the current process (changes on restart; -1 when killed). */
-  readonly pid: number;
-  /** SIGKILL; restart() brings it back with its data. */
-  kill(): Promise<void>;
-  /** Stops (if running) and starts again on the same ports and data dir. */
-  restart(): Promise<void>;
-  /** SIGSTOP: connections stay open but nothing is answered. */
-  suspend(): void;
-  /** SIGCONT. */
-  resume(): void;
-  /** Whether this member is the leader now (asks the member itself). */
-  isLeader(): Promise<boolean>;
 }
 
 export interface EtcdCluster {
@@ -80,8 +68,8 @@ export const startEtcdCluster = async (options: StartEtcdClusterOptions = {}): P
     return stdout;
   };
 
-  let stopped = false;
-  const children: Array<ChildProcess | undefined> = names.map(() => undefined);
+  const cluster = clusterProcesses(root, size);
+  const { children } = cluster;
   const memberArgs = (i: number): string[] => [
     '--name', names[i]!,
     '--data-dir', join(root, names[i]!),
@@ -125,60 +113,36 @@ export const startEtcdCluster = async (options: StartEtcdClusterOptions = {}): P
     return status !== undefined && String(status.Status.header.member_id) === String(status.Status.leader);
   };
 
-  const members: EtcdMember[] = names.map((name, i) => ({
-    name,
-    endpoint: clientUrl(i),
-    get pid() {
-      const child = children[i];
-      return child && child.exitCode === null && child.signalCode === null ? child.pid ?? -1 : -1;
-    },
-    kill: () => haltProcess(children[i], 'SIGKILL'),
-    restart: async () => {
-      if (stopped) throw new Error('the cluster was stopped for good');
-      await haltProcess(children[i]);
-      spawnMember(i);
-      await waitHealthy([clientUrl(i)]);
-    },
-    suspend: () => void children[i]?.kill('SIGSTOP'),
-    resume: () => void children[i]?.kill('SIGCONT'),
-    isLeader: () => isLeader(i),
-  }));
+  const members: EtcdMember[] = names.map((name, i) =>
+    clusterMember(
+      {
+        name,
+        current: () => children[i],
+        restart: async () => {
+          if (cluster.stopped) throw new Error('the cluster was stopped for good');
+          await haltProcess(children[i]);
+          spawnMember(i);
+          await waitHealthy([clientUrl(i)]);
+        },
+        isLeader: () => isLeader(i),
+      },
+      { endpoint: clientUrl(i) },
+    ),
+  );
+  const describe = `etcd cluster ${endpoints.join(',')}`;
 
-  const findMember = async (wantLeader: boolean): Promise<EtcdMember> => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      for (const [i, member] of members.entries()) {
-        if (member.pid < 0) continue;
-        const leads = await isLeader(i).catch(() => undefined);
-        if (leads === wantLeader) return member;
-      }
-      if (Date.now() > deadline) throw new Error(`no ${wantLeader ? 'leader' : 'follower'} in etcd cluster ${endpoints.join(',')}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
 
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    // Data is thrown away: no need for a graceful leader transfer.
-    await Promise.all(children.map((child) => haltProcess(child, 'SIGKILL')));
-    rmSync(root, { recursive: true, force: true });
-  };
-
-  try {
+  await cluster.start(async () => {
     names.forEach((_, i) => spawnMember(i));
     await waitHealthy(endpoints);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  });
 
   return {
     members,
     endpoints,
     etcdctl: (...args) => ctl(endpoints, args),
-    leader: () => findMember(true),
-    follower: () => findMember(false),
-    stop,
+    leader: () => findMember(members, true, describe, 10_000),
+    follower: () => findMember(members, false, describe, 10_000),
+    stop: cluster.stop,
   };
 };

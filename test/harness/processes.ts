@@ -37,3 +37,13 @@ export const listProcesses = (): ProcessInfo[] => {
 /** Processes other than this one whose command line contains `text`. */
 export const processesRunning = (text: string): ProcessInfo[] =>
   listProcesses().filter((p) => p.pid !== process.pid && p.cmdline.includes(text));
+
+/** Whether a process with this PID exists (a zombie counts until its parent reaps it). */
+export const pidAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};

@@ -4,17 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcdCluster, type EtcdCluster } from '../harness/etcd-cluster.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { pidAlive } from '../harness/processes.js';
 import { waitFor } from '../harness/wait.js';
 
 const execFileP = promisify(execFile);
-const pidAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const serializableGet = async (endpoint: string, key: string): Promise<string> => {
   const { stdout } = await execFileP('/usr/bin/etcdctl', ['--endpoints', endpoint, 'get', '--consistency=s', '--print-value-only', key], {
     env: { ...process.env, ETCDCTL_API: '3' },

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, runCli, startWatcher, type Watcher } from '../harness/cli.js';
 import { startEtcd, type EtcdServer } from '../harness/etcd.js';
+import { pidAlive } from '../harness/processes.js';
 
 const OLD = 'old content\n';
 const TEMPLATE = 'port={{getv "/port"}}\n';
@@ -475,14 +476,6 @@ describe('hostile input in watch mode (etcd)', () => {
     await etcd?.stop();
   });
 
-  const alive = (pid: number): boolean => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const read = (f: string): string => (existsSync(f) ? readFileSync(f, 'utf8') : '');
 
   it('stays alive through bad values and bad templates, and converges after good ones', async () => {
@@ -509,7 +502,7 @@ describe('hostile input in watch mode (etcd)', () => {
       const before = w.count(message);
       await etcd.etcdctl('put', key, value);
       await eventually(() => w.count(message) > before, `the error for ${message}`, 30_000);
-      expect(alive(w.pid)).toBe(true);
+      expect(pidAlive(w.pid)).toBe(true);
       expect(read(dest)).toBe(`server 10.0.0.${good - 1}:80;\n`);
       if (key !== '/w/addr') await etcd.etcdctl('del', key);
       await etcd.etcdctl('put', '/w/addr', `10.0.0.${good}:80`);
@@ -527,7 +520,7 @@ describe('hostile input in watch mode (etcd)', () => {
       const before = w.count(message);
       w.signal('SIGHUP');
       await eventually(() => w.count(message) > before, `the reload error ${message}`, 30_000);
-      expect(alive(w.pid)).toBe(true);
+      expect(pidAlive(w.pid)).toBe(true);
       expect(read(dest)).toBe(`server 10.0.0.${good - 1}:80;\n`);
     }
     // A render that outgrows the limit fails; the daemon lives on.
@@ -536,7 +529,7 @@ describe('hostile input in watch mode (etcd)', () => {
     await w.waitFor(/configuration reloaded/, 30_000);
     await etcd.etcdctl('put', '/w/big', 'yes');
     await w.waitFor(/the loop's output is larger than the output limit of 64KiB/, 30_000);
-    expect(alive(w.pid)).toBe(true);
+    expect(pidAlive(w.pid)).toBe(true);
     expect(read(dest)).toBe(`server 10.0.0.${good - 1}:80;\n`);
     await etcd.etcdctl('put', '/w/big', 'no');
     await etcd.etcdctl('put', '/w/addr', '10.0.0.99:80');
