@@ -9,6 +9,7 @@ import { etcd3RangeTxn, readSnapshot } from './snapshot.js';
 import { explainRevisionError, planEtcdRevert } from './time-travel.js';
 import { withTimeout } from '../retry.js';
 import { startEtcdWatch, type EtcdWatchDeps } from './watch.js';
+import { createWatchedViews } from './watched-views.js';
 import { normalizeKey } from '../keys.js';
 
 export const ETCD_BACKEND_NAME = 'etcd';
@@ -19,6 +20,8 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
   const clients = createEtcdClientRef(() => createEtcdClient(options, settings));
   const log = logger.child({ backend: ETCD_BACKEND_NAME });
   const handles = new Set<WatchHandle>();
+  // Every watched path's keys, kept current by its watch: a round after a change reads nothing.
+  const views = createWatchedViews();
   const stats = { watching: 0, reconnects: 0, lastError: undefined as string | undefined, lastCallOk: true };
   // Auth, then the call on each endpoint in turn: one deadline apiece.
   const callBudgetMs = settings.requestTimeoutMs * (endpoints.length + 1);
@@ -30,6 +33,7 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
     backoffMs: [250, 5000],
     errorIntervalMs: 30_000,
     stats,
+    views,
   };
 
   // Every call is bounded here too: a stalled connection must not hang a --onetime run.
@@ -49,8 +53,13 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
   return {
     name: ETCD_BACKEND_NAME,
     endpoints,
-    getValues: (paths: readonly string[]): Promise<Snapshot> =>
-      bounded(`read ${paths.join(', ')}`, () => readSnapshot(etcd3RangeTxn(clients.current().kv), paths)),
+    getValues: async (paths: readonly string[]): Promise<Snapshot> => {
+      const known = views.snapshot(paths);
+      if (known) return known;
+      const read = await bounded(`read ${paths.join(', ')}`, () => readSnapshot(etcd3RangeTxn(clients.current().kv), paths));
+      views.fill(paths, read);
+      return read;
+    },
     getValuesAt: async (paths, revision) => {
       try {
         return await bounded(`read ${paths.join(', ')} at revision ${revision}`, () => readSnapshot(etcd3RangeTxn(clients.current().kv), paths, revision));
@@ -64,7 +73,8 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
           planEtcdRevert(clients.current().kv, endpoints.join(','), paths, revision),
         );
         // Not retried: a transaction whose answer was lost may have been applied.
-        return { ...plan, apply: () => plan.apply().catch((err: unknown) => Promise.reject(toBackendError(err, endpoints, 'revert'))) };
+        const apply = () => plan.apply().finally(() => views.forget());
+        return { ...plan, apply: () => apply().catch((err: unknown) => Promise.reject(toBackendError(err, endpoints, 'revert'))) };
       } catch (err) {
         throw await explainRevisionError(clients.current(), revision, endpoints.join(','), err);
       }
@@ -76,10 +86,12 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
       ...(stats.lastError !== undefined ? { lastError: stats.lastError } : {}),
     }),
     put: async (key: string, value: string): Promise<void> => {
-      await bounded(`put ${key}`, () => clients.current().kv.put({ key: Buffer.from(normalizeKey(key)), value: Buffer.from(value) }));
+      // Forgotten once the write is done: a read from then on sees it.
+      await bounded(`put ${key}`, () => clients.current().kv.put({ key: Buffer.from(normalizeKey(key)), value: Buffer.from(value) })).finally(() => views.forget(normalizeKey(key)));
     },
     delete: async (key: string): Promise<void> => {
-      await bounded(`delete ${key}`, () => clients.current().kv.deleteRange({ key: Buffer.from(normalizeKey(key)) }));
+      // Forgotten once the write is done: a read from then on sees it.
+      await bounded(`delete ${key}`, () => clients.current().kv.deleteRange({ key: Buffer.from(normalizeKey(key)) })).finally(() => views.forget(normalizeKey(key)));
     },
     leasedKey: (key, ttlMs, onLost) => createEtcdLeasedKey(clients, key, ttlMs, onLost),
     latestRevision: (paths) => bounded(`read revisions of ${paths.join(', ')}`, () => latestModRevision(clients.current().kv, paths)),

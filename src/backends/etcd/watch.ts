@@ -11,6 +11,7 @@ import { describeEtcdError, isAuthError } from './errors.js';
 import { createBackoff, createErrorThrottle, createSleeper, withTimeout } from '../retry.js';
 import { subtreeRange } from './snapshot.js';
 import { runWatchSession, type Session, type SessionEnd } from './watch-session.js';
+import type { WatchedViews } from './watched-views.js';
 
 export interface EtcdWatchDeps {
   clients: EtcdClientRef;
@@ -24,6 +25,8 @@ export interface EtcdWatchDeps {
   errorIntervalMs: number;
   /** Counted for the status page. */
   stats?: { watching: number; reconnects: number; lastError?: string };
+  /** Kept current from the events, so a round after a change needs no read. */
+  views?: WatchedViews;
 }
 
 const next = (revision: string | bigint): bigint => BigInt(revision) + 1n;
@@ -62,6 +65,7 @@ export const startEtcdWatch = async (
   const firstSettled = new Promise<void>((resolve) => {
     firstAttempt = resolve;
   });
+  const feed = deps.views?.feed(path, () => nextRevision);
 
   const request = (): IWatchCreateRequest => ({
     ...subtreeRange(path),
@@ -91,10 +95,14 @@ export const startEtcdWatch = async (
   const response = (res: IWatchResponse): void => {
     const last = res.events.at(-1);
     if (last) {
+      // The view is changed before anyone is told, so the round sees the change.
+      if (res.fragment) feed?.drop();
+      else feed?.events(res.events);
       nextRevision = next(last.kv.mod_revision);
       notify();
     } else if (!res.fragment && (nextRevision === undefined || next(res.header.revision) > nextRevision)) {
       nextRevision = next(res.header.revision);
+      feed?.progress(BigInt(res.header.revision));
     }
   };
 
@@ -162,6 +170,8 @@ export const startEtcdWatch = async (
       if (closed) session.end({ kind: 'closed' });
       const end = await session.ended;
       session = undefined;
+      // Events may be lost between two streams: the next read fills the view again.
+      feed?.drop();
       if (deps.stats && live) deps.stats.watching -= 1;
       live = false;
       firstAttempt?.();
@@ -182,6 +192,7 @@ export const startEtcdWatch = async (
       session?.end({ kind: 'closed' });
       sleeper.wake();
       await running;
+      feed?.release();
     },
   };
 };
