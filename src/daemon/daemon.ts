@@ -12,6 +12,7 @@ import { loadConfiguration, type Configuration } from './configuration.js';
 import type { ResourceOutcome, RoundInput } from './process-resources.js';
 import { cleanStaleStageFiles } from '../resource/pipeline.js';
 import { startStatusServer } from './status-server.js';
+import { tuneHeapForDaemon } from './heap-tuning.js';
 
 export interface DaemonHooks {
   onRound?: (outcomes: ResourceOutcome[]) => void;
@@ -62,6 +63,7 @@ export const runDaemon = async (
   logger: Logger,
   hooks: DaemonHooks = {},
 ): Promise<number> => {
+  const heapTuned = tuneHeapForDaemon();
   const status = options.metricsAddr
     ? await startStatusServer(options.metricsAddr, logger, {
         backend,
@@ -88,6 +90,7 @@ export const runDaemon = async (
   try {
     const mode = options.intervalSeconds !== undefined ? `interval ${options.intervalSeconds}s` : 'watch';
     logger.info('starting', { mode, backend: backend.name, resources: initial.resources.length });
+    if (heapTuned) logger.debug('heap tuned for a long-running daemon: --optimize-for-size');
     const started = loop.start(initial).then(() => 'started' as const);
     if ((await Promise.race([started, stop.received])) === 'started') {
       await notifyReady({ logger });
