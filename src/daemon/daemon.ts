@@ -12,7 +12,7 @@ import { loadConfiguration, type Configuration } from './configuration.js';
 import type { ResourceOutcome, RoundInput } from './process-resources.js';
 import { cleanStaleStageFiles } from '../resource/pipeline.js';
 import { startStatusServer } from './status-server.js';
-import { tuneHeapForDaemon } from './heap-tuning.js';
+import { createHeapTuning, LARGE_SNAPSHOT_KEYS } from './heap-tuning.js';
 
 export interface DaemonHooks {
   onRound?: (outcomes: ResourceOutcome[]) => void;
@@ -63,7 +63,7 @@ export const runDaemon = async (
   logger: Logger,
   hooks: DaemonHooks = {},
 ): Promise<number> => {
-  const heapTuned = tuneHeapForDaemon();
+  const heap = createHeapTuning();
   const status = options.metricsAddr
     ? await startStatusServer(options.metricsAddr, logger, {
         backend,
@@ -78,6 +78,9 @@ export const runDaemon = async (
     pipeline,
     wait: options.wait,
     intervalSeconds: options.intervalSeconds,
+    onSnapshot: (keys) => {
+      if (heap.observe(keys)) logger.debug(`a snapshot of ${LARGE_SNAPSHOT_KEYS} keys or more: heap set to --optimize-for-size`, { keys });
+    },
     onRound: (outcomes) => {
       status?.record(outcomes);
       hooks.onRound?.(outcomes);
@@ -90,7 +93,6 @@ export const runDaemon = async (
   try {
     const mode = options.intervalSeconds !== undefined ? `interval ${options.intervalSeconds}s` : 'watch';
     logger.info('starting', { mode, backend: backend.name, resources: initial.resources.length });
-    if (heapTuned) logger.debug('heap tuned for a long-running daemon: --optimize-for-size');
     const started = loop.start(initial).then(() => 'started' as const);
     if ((await Promise.race([started, stop.received])) === 'started') {
       await notifyReady({ logger });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { tuneHeapForDaemon } from '../../src/daemon/heap-tuning.js';
+import { createHeapTuning, LARGE_SNAPSHOT_KEYS } from '../../src/daemon/heap-tuning.js';
 
 describe('the daemon heap policy', () => {
   const saved = process.env['NODE_OPTIONS'];
@@ -8,10 +8,20 @@ describe('the daemon heap policy', () => {
     else process.env['NODE_OPTIONS'] = saved;
   });
 
-  it('is set unless the operator chose one', () => {
+  it('switches to --optimize-for-size once, on the first large snapshot', () => {
+    delete process.env['NODE_OPTIONS'];
+    const set: string[] = [];
+    const heap = createHeapTuning((f) => set.push(f));
+    expect(heap.observe(20)).toBe(false);
+    expect(heap.observe(LARGE_SNAPSHOT_KEYS)).toBe(true);
+    expect(heap.observe(LARGE_SNAPSHOT_KEYS * 2)).toBe(false);
+    expect(set).toEqual(['--optimize-for-size']);
+  });
+
+  it('leaves the operator’s choice alone', () => {
     process.env['NODE_OPTIONS'] = '--no-optimize-for-size';
-    expect(tuneHeapForDaemon()).toBe(false);
-    process.env['NODE_OPTIONS'] = '--max-old-space-size=200';
-    expect(tuneHeapForDaemon()).toBe(true);
+    const set: string[] = [];
+    expect(createHeapTuning((f) => set.push(f)).observe(LARGE_SNAPSHOT_KEYS * 2)).toBe(false);
+    expect(set).toEqual([]);
   });
 });
