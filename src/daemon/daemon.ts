@@ -79,7 +79,8 @@ export const runDaemon = async (
     wait: options.wait,
     intervalSeconds: options.intervalSeconds,
     onSnapshot: (keys) => {
-      if (heap.observe(keys)) logger.debug(`a snapshot of ${LARGE_SNAPSHOT_KEYS} keys or more: heap set to --optimize-for-size`, { keys });
+      const flag = heap.observe(keys);
+      if (flag) logger.debug(`first snapshot under ${LARGE_SNAPSHOT_KEYS} keys: heap set back to ${flag}`, { keys });
     },
     onRound: (outcomes) => {
       status?.record(outcomes);

@@ -4,30 +4,37 @@
 // 10,000 keys at 100 changes/s let its heap grow to several times what was
 // live before a full collection (~155 MB peak RSS for ~15 MB live).
 // --optimize-for-size keeps the heap close to what is live, but costs CPU and
-// latency (change → file p50 +16 % with 1,000 keys), so it is set only once a
-// round's snapshot holds many keys; small daemons stay small without it
-// (bench/README.md, "Watch daemon memory and latency").
+// latency (change → file p50 +16 % with 1,000 keys). It has to be on before
+// the heap grows (set after the first large round, the peak was still
+// 130 MB), so the daemon starts with it and turns it off again when its
+// first snapshot turns out small (bench/README.md, "Watch daemon memory and
+// latency").
 import { setFlagsFromString } from 'node:v8';
 
 const FLAG = 'optimize-for-size';
 
-/** Snapshots at least this large switch the heap to --optimize-for-size. */
+/** Snapshots at least this large keep the heap at --optimize-for-size. */
 export const LARGE_SNAPSHOT_KEYS = 5_000;
 
 export interface HeapTuning {
-  /** A round's snapshot held this many keys; true when this switched the heap policy. */
-  observe(keys: number): boolean;
+  /** A round's snapshot held this many keys; returns the flag it set, if any. */
+  observe(keys: number): string | undefined;
 }
 
-/** Unless the operator chose a policy (node --[no-]optimize-for-size, NODE_OPTIONS), the daemon picks one. */
+/**
+ * Sets --optimize-for-size now, unless the operator chose a policy (node
+ * --[no-]optimize-for-size, NODE_OPTIONS); the first snapshot decides whether it stays.
+ */
 export const createHeapTuning = (set: (flags: string) => void = setFlagsFromString): HeapTuning => {
   let decided = [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].some((arg) => arg.includes(FLAG));
+  if (!decided) set(`--${FLAG}`);
   return {
     observe: (keys) => {
-      if (decided || keys < LARGE_SNAPSHOT_KEYS) return false;
+      if (decided) return undefined;
       decided = true;
-      set(`--${FLAG}`);
-      return true;
+      if (keys >= LARGE_SNAPSHOT_KEYS) return undefined;
+      set(`--no-${FLAG}`);
+      return `--no-${FLAG}`;
     },
   };
 };

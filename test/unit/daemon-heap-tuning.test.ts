@@ -8,20 +8,26 @@ describe('the daemon heap policy', () => {
     else process.env['NODE_OPTIONS'] = saved;
   });
 
-  it('switches to --optimize-for-size once, on the first large snapshot', () => {
+  it('starts with --optimize-for-size and keeps it only when the first snapshot is large', () => {
     delete process.env['NODE_OPTIONS'];
-    const set: string[] = [];
-    const heap = createHeapTuning((f) => set.push(f));
-    expect(heap.observe(20)).toBe(false);
-    expect(heap.observe(LARGE_SNAPSHOT_KEYS)).toBe(true);
-    expect(heap.observe(LARGE_SNAPSHOT_KEYS * 2)).toBe(false);
-    expect(set).toEqual(['--optimize-for-size']);
+    const small: string[] = [];
+    const heap = createHeapTuning((f) => small.push(f));
+    expect(heap.observe(20)).toBe('--no-optimize-for-size');
+    expect(heap.observe(LARGE_SNAPSHOT_KEYS)).toBeUndefined();
+    expect(small).toEqual(['--optimize-for-size', '--no-optimize-for-size']);
+    const large: string[] = [];
+    const big = createHeapTuning((f) => large.push(f));
+    expect(big.observe(LARGE_SNAPSHOT_KEYS)).toBeUndefined();
+    expect(big.observe(20)).toBeUndefined();
+    expect(large).toEqual(['--optimize-for-size']);
   });
 
   it('leaves the operator’s choice alone', () => {
     process.env['NODE_OPTIONS'] = '--no-optimize-for-size';
     const set: string[] = [];
-    expect(createHeapTuning((f) => set.push(f)).observe(LARGE_SNAPSHOT_KEYS * 2)).toBe(false);
+    const heap = createHeapTuning((f) => set.push(f));
+    expect(heap.observe(20)).toBeUndefined();
+    expect(heap.observe(LARGE_SNAPSHOT_KEYS * 2)).toBeUndefined();
     expect(set).toEqual([]);
   });
 });
