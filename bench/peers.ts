@@ -1,7 +1,7 @@
 // switchyard side by side with the tools it replaces, on the same resources
 // and the same servers: confd (etcd v3) and consul-template (Consul).
 //
-//   npm run bench:peers [-- --runs 10 --changes 500 --no-consul --no-etcd]
+//   npm run bench:peers [-- --runs 10 --changes 500 --no-consul --no-etcd --only watch,load]
 //
 // confd and consul-template come from the build scripts in ../shared/peers/
 // (or SWITCHYARD_PEERS_DIR), which cache them under ~/.cache/peers/bin (or
@@ -30,9 +30,19 @@ const withConsul = !process.argv.includes('--no-consul');
 /** --no-etcd leaves out the etcd rows (and confd). */
 const withEtcd = !process.argv.includes('--no-etcd');
 const changes = intFlag('changes', 500);
+/**
+ * --only onetime,watch,load,render runs just those groups of rows (the floors
+ * always run): onetime = the one-shots, watch = idle RSS and change → file,
+ * load = the 10,000-key daemons under 100 changes/s, render = in-process renders.
+ */
+const GROUPS = ['onetime', 'watch', 'load', 'render'] as const;
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : [...GROUPS];
+for (const g of only) if (!(GROUPS as readonly string[]).includes(g)) throw new Error(`--only: unknown group "${g}" (one of ${GROUPS.join(', ')})`);
+const runs_ = (group: (typeof GROUPS)[number]): boolean => only.includes(group);
 const SEA = join(REPO_ROOT, `dist/switchyard-${process.platform}-${process.arch}`);
 const NODE = process.execPath;
-/** Another build's bin/switchyard (e.g. an older checkout's), run beside this one in the one-shot rows. */
+/** Another build's bin/switchyard (e.g. an older checkout's), run beside this one in every row. */
 const BASELINE = process.env['SWITCHYARD_BENCH_BASELINE'];
 
 // One template per tool and resource; the outputs must match byte for byte.
@@ -84,6 +94,14 @@ const sameOutputs = (what: string, dirs: [string, ToolDir][]): void => {
     }
   });
 };
+
+interface OwnDaemon {
+  daemon: Daemon;
+  dir: ToolDir;
+}
+
+const mapOwn = <T>(own: Record<string, OwnDaemon>, f: (o: OwnDaemon) => T): Record<string, T> =>
+  Object.fromEntries(Object.entries(own).map(([k, o]) => [k, f(o)]));
 
 interface Row {
   measure: string;
@@ -162,14 +180,16 @@ const changeToFile = async (
 
 
 const printRows = (columns: string[]): void => {
-  const header = ['measure', ...columns, 'switchyard ÷ peer', 'switchyard ÷ node -e 0'];
+  const header = ['measure', ...columns, 'switchyard ÷ peer', 'switchyard ÷ node -e 0', ...(BASELINE ? ['switchyard ÷ baseline'] : [])];
   const lines = rows.map((r) => {
     const peerValue = r.peer ? r.values[r.peer] : undefined;
     const own = r.values['switchyard'];
     const ratio = peerValue && own !== undefined ? `${(own / peerValue).toFixed(2)}× ${r.peer}` : '';
     const nodeValue = r.peer ? r.values['node'] : undefined;
     const overNode = nodeValue && own !== undefined ? `${(own / nodeValue).toFixed(2)}×` : '';
-    return [`${r.measure} (${r.unit})`, ...columns.map((c) => fmt(r.values[c])), ratio, overNode];
+    const base = r.values['baseline'];
+    const overBase = BASELINE ? [base && own !== undefined ? `${(own / base).toFixed(2)}×` : ''] : [];
+    return [`${r.measure} (${r.unit})`, ...columns.map((c) => fmt(r.values[c])), ratio, overNode, ...overBase];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]?.length ?? 0)));
   const show = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
@@ -188,6 +208,19 @@ const main = async (): Promise<void> => {
   let consul: ConsulServer | undefined;
   const daemons: Daemon[] = [];
   const switchyard = (...args: string[]): string[] => [NODE, CLI, ...args];
+  /** switchyard's watch daemon on one confdir, and the baseline build's beside it on another; ready when both are. */
+  const ownDaemons = async (id: string, backendArgs: string[], keys: string, templates: string[], timeoutMs: number): Promise<Record<string, OwnDaemon>> => {
+    const builds: [string, string][] = [['switchyard', CLI], ...(BASELINE ? ([['baseline', BASELINE]] as [string, string][]) : [])];
+    const own: Record<string, OwnDaemon> = {};
+    for (const [name, bin] of builds) {
+      const dir = writeConfdir(join(work, `${id}-${name}`), 'hbs', keys, templates);
+      const daemon = startDaemon(name, [NODE, bin, '--watch', ...backendArgs, '--confdir', dir.confdir, '--log-level', 'info']);
+      daemons.push(daemon);
+      own[name] = { daemon, dir };
+    }
+    await Promise.all(Object.values(own).map((o) => o.daemon.waitFor(/ready; watching for changes/, timeoutMs)));
+    return own;
+  };
   try {
     const k20 = keySet('/p20', 20);
     const k10k = keySet('/p10k', 10_000);
@@ -208,7 +241,7 @@ const main = async (): Promise<void> => {
     record({ measure: "floor: node -e \"require('etcd3')\", wall", unit: 'ms', values: { node: median(floor["require('etcd3')"]?.map((s) => s.ms) ?? []) } });
     record({ measure: "floor: node -e \"require('etcd3')\", peak RSS", unit: 'MB', values: { node: median(floor["require('etcd3')"]?.map((s) => s.rssMb) ?? []) } });
 
-    if (withEtcd) {
+    if (withEtcd && (runs_('onetime') || runs_('watch') || runs_('load'))) {
       etcd = await startEtcd();
       const client = connectEtcd(etcd.endpoint);
       try {
@@ -218,10 +251,10 @@ const main = async (): Promise<void> => {
         client.close();
       }
       // --onetime against etcd: 2 resources (gets and getvs), 20 and 10,000 keys.
-      for (const [label, prefix] of [
+      for (const [label, prefix] of runs_('onetime') ? ([
         ['--onetime, etcd, 20 keys', '/p20'],
         ['--onetime, etcd, 10,000 keys', '/p10k'],
-      ] as const) {
+      ] as const) : []) {
         const id = prefix.slice(1);
         const dirs: Record<string, ToolDir> = {
           confd: writeConfdir(join(work, `confd-${id}`), 'tmpl', prefix, [GO_GETS(prefix), GO_GETVS(prefix)]),
@@ -241,38 +274,35 @@ const main = async (): Promise<void> => {
       }
 
       // Watch daemons, etcd, 20 keys: idle RSS, then change → file.
-      {
+      if (runs_('watch')) {
         const cd = writeConfdir(join(work, 'w-confd'), 'tmpl', '/p20', [GO_GETS('/p20')]);
-        const sy = writeConfdir(join(work, 'w-sy'), 'hbs', '/p20', [HBS_GETS('/p20')]);
         const c = startDaemon('confd', [confd, '-watch', '-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'error']);
-        const s = startDaemon('switchyard', switchyard('--watch', '--backend', 'etcd', '--node', etcd.endpoint, '--confdir', sy.confdir, '--log-level', 'info'));
-        daemons.push(c, s);
-        await Promise.all([waitForContent(cd.outs[0]!, 'k00019', 30_000), s.waitFor(/ready; watching for changes/, 30_000)]);
+        daemons.push(c);
+        const own = await ownDaemons('w', ['--backend', 'etcd', '--node', etcd.endpoint], '/p20', [HBS_GETS('/p20')], 30_000);
+        await waitForContent(cd.outs[0]!, 'k00019', 30_000);
         await new Promise((r) => setTimeout(r, 2000));
-        record({ measure: 'watch, etcd, 20 keys: idle RSS', unit: 'MB', values: { confd: rssOf(c.pid).rss, switchyard: rssOf(s.pid).rss }, peer: 'confd' });
+        record({ measure: 'watch, etcd, 20 keys: idle RSS', unit: 'MB', values: { confd: rssOf(c.pid).rss, ...mapOwn(own, (o) => rssOf(o.daemon.pid).rss) }, peer: 'confd' });
         const put = connectEtcd(etcd.endpoint);
         try {
-          await changeToFile('change → file, etcd, 20 keys', { confd: { daemon: c, out: cd.outs[0]! }, switchyard: { daemon: s, out: sy.outs[0]! } }, async (v) => {
+          await changeToFile('change → file, etcd, 20 keys', { confd: { daemon: c, out: cd.outs[0]! }, ...mapOwn(own, (o) => ({ daemon: o.daemon, out: o.dir.outs[0]! })) }, async (v) => {
             await put.put('/p20/k00007').value(v);
           }, 'confd');
         } finally {
           put.close();
         }
-        sameOutputs('watch, etcd, 20 keys', [['confd', cd], ['switchyard', sy]]);
-        await Promise.all([c.stop(), s.stop()]);
+        sameOutputs('watch, etcd, 20 keys', [['confd', cd], ...Object.entries(mapOwn(own, (o) => o.dir))]);
+        await Promise.all([c.stop(), ...Object.values(own).map((o) => o.daemon.stop())]);
       }
 
       // Watch daemons, etcd, 10,000 keys under 100 changes/s for 10 s: peak RSS.
-      {
+      if (runs_('load')) {
         const cd = writeConfdir(join(work, 'l-confd'), 'tmpl', '/p10k', [GO_GETS('/p10k'), GO_GETVS('/p10k')]);
-        const sy = writeConfdir(join(work, 'l-sy'), 'hbs', '/p10k', [HBS_GETS('/p10k'), HBS_GETVS('/p10k')]);
         const c = startDaemon('confd', [confd, '-watch', '-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'error']);
-        const s = startDaemon('switchyard', switchyard('--watch', '--backend', 'etcd', '--node', etcd.endpoint, '--confdir', sy.confdir, '--log-level', 'info'));
-        daemons.push(c, s);
-        await Promise.all([waitForContent(cd.outs[0]!, 'k09999', 60_000), s.waitFor(/ready; watching for changes/, 60_000)]);
+        daemons.push(c);
+        const own = await ownDaemons('l', ['--backend', 'etcd', '--node', etcd.endpoint], '/p10k', [HBS_GETS('/p10k'), HBS_GETVS('/p10k')], 60_000);
+        await waitForContent(cd.outs[0]!, 'k09999', 60_000);
         await new Promise((r) => setTimeout(r, 2000));
-        const idle = { confd: rssOf(c.pid).rss, switchyard: rssOf(s.pid).rss };
-        record({ measure: 'watch, etcd, 10,000 keys: idle RSS', unit: 'MB', values: idle, peer: 'confd' });
+        record({ measure: 'watch, etcd, 10,000 keys: idle RSS', unit: 'MB', values: { confd: rssOf(c.pid).rss, ...mapOwn(own, (o) => rssOf(o.daemon.pid).rss) }, peer: 'confd' });
         const put = connectEtcd(etcd.endpoint);
         try {
           for (let i = 0; i < 1000; i++) {
@@ -282,24 +312,24 @@ const main = async (): Promise<void> => {
           }
           const last = addr(999 * 7, 30_999);
           // Every output, not only the first: the resources are re-rendered one after the other.
-          await Promise.all([...cd.outs, ...sy.outs].map((out) => waitForContent(out, last, 30_000)));
+          await Promise.all([...cd.outs, ...Object.values(own).flatMap((o) => o.dir.outs)].map((out) => waitForContent(out, last, 30_000)));
         } finally {
           put.close();
         }
-        record({ measure: 'watch, etcd, 10,000 keys, 1,000 changes at 100/s: peak RSS', unit: 'MB', values: { confd: rssOf(c.pid).hwm, switchyard: rssOf(s.pid).hwm }, peer: 'confd' });
-        sameOutputs('watch, etcd, 10,000 keys', [['confd', cd], ['switchyard', sy]]);
-        await Promise.all([c.stop(), s.stop()]);
+        record({ measure: 'watch, etcd, 10,000 keys, 1,000 changes at 100/s: peak RSS', unit: 'MB', values: { confd: rssOf(c.pid).hwm, ...mapOwn(own, (o) => rssOf(o.daemon.pid).hwm) }, peer: 'confd' });
+        sameOutputs('watch, etcd, 10,000 keys', [['confd', cd], ...Object.entries(mapOwn(own, (o) => o.dir))]);
+        await Promise.all([c.stop(), ...Object.values(own).map((o) => o.daemon.stop())]);
       }
     }
 
-    if (withConsul) {
+    if (withConsul && (runs_('onetime') || runs_('watch'))) {
       consul = await startConsul();
       const c1k = [...keySet('c1k', 1000)];
       const server = consul;
       for (let i = 0; i < c1k.length; i += 32) await Promise.all(c1k.slice(i, i + 32).map(([k, v]) => server.kvPut(k, v)));
 
       // -once against Consul: 1,000 keys.
-      {
+      if (runs_('onetime')) {
         const ctDir = join(work, 'ct');
         mkdirSync(ctDir, { recursive: true });
         writeFileSync(join(ctDir, 'pool.ctmpl'), CT_LS('c1k'));
@@ -322,30 +352,29 @@ const main = async (): Promise<void> => {
       }
 
       // Watch daemons, Consul, 1,000 keys: idle RSS, then change → file.
-      {
+      if (runs_('watch')) {
         const ctDir = join(work, 'w-ct');
         mkdirSync(ctDir, { recursive: true });
         writeFileSync(join(ctDir, 'pool.ctmpl'), CT_LS('c1k'));
         const ct: ToolDir = { confdir: ctDir, outs: [join(ctDir, 'pool.conf')] };
-        const sy = writeConfdir(join(work, 'w-sy-c1k'), 'hbs', '/c1k', [HBS_LS('c1k')]);
         const consulAddr = consul.address.replace(/^https?:\/\//, '');
         const t = startDaemon('consul-template', [consulTemplate, '-consul-addr', consulAddr, '-template', `${join(ctDir, 'pool.ctmpl')}:${ct.outs[0]!}`, '-log-level', 'err'], 'SIGINT');
-        const s = startDaemon('switchyard', switchyard('--watch', '--backend', 'consul', '--node', consul.address, '--confdir', sy.confdir, '--log-level', 'info'));
-        daemons.push(t, s);
-        await Promise.all([waitForContent(ct.outs[0]!, addr(999), 30_000), s.waitFor(/ready; watching for changes/, 30_000)]);
+        daemons.push(t);
+        const own = await ownDaemons('w-c1k', ['--backend', 'consul', '--node', consul.address], '/c1k', [HBS_LS('c1k')], 30_000);
+        await waitForContent(ct.outs[0]!, addr(999), 30_000);
         await new Promise((r) => setTimeout(r, 2000));
-        record({ measure: 'watch, Consul, 1,000 keys: idle RSS', unit: 'MB', values: { 'consul-template': rssOf(t.pid).rss, switchyard: rssOf(s.pid).rss }, peer: 'consul-template' });
-        await changeToFile('change → file, Consul, 1,000 keys', { 'consul-template': { daemon: t, out: ct.outs[0]! }, switchyard: { daemon: s, out: sy.outs[0]! } }, (v) => server.kvPut('c1k/k00007', v), 'consul-template');
-        sameOutputs('watch, Consul, 1,000 keys', [['consul-template', ct], ['switchyard', sy]]);
-        await Promise.all([t.stop(), s.stop()]);
+        record({ measure: 'watch, Consul, 1,000 keys: idle RSS', unit: 'MB', values: { 'consul-template': rssOf(t.pid).rss, ...mapOwn(own, (o) => rssOf(o.daemon.pid).rss) }, peer: 'consul-template' });
+        await changeToFile('change → file, Consul, 1,000 keys', { 'consul-template': { daemon: t, out: ct.outs[0]! }, ...mapOwn(own, (o) => ({ daemon: o.daemon, out: o.dir.outs[0]! })) }, (v) => server.kvPut('c1k/k00007', v), 'consul-template');
+        sameOutputs('watch, Consul, 1,000 keys', [['consul-template', ct], ...Object.entries(mapOwn(own, (o) => o.dir))]);
+        await Promise.all([t.stop(), ...Object.values(own).map((o) => o.daemon.stop())]);
       }
     }
 
     // Render time in process (switchyard only): gets and getvs over 10,000 keys.
-    for (const [name, text] of [
+    for (const [name, text] of runs_('render') ? ([
       ['gets', HBS_GETS('/p10k')],
       ['getvs', HBS_GETVS('/p10k')],
-    ] as const) {
+    ] as const) : []) {
       const template = compileTemplateSource(text, `${name}.hbs`);
       const times: number[] = [];
       for (let i = 0; i < 50; i++) {

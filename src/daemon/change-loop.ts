@@ -28,6 +28,8 @@ export interface ChangeLoopOptions {
   intervalSeconds?: number;
   /** Called after every round (status, metrics, readiness). */
   onRound?: (outcomes: ResourceOutcome[]) => void;
+  /** Told how many keys each round's snapshot holds. */
+  onSnapshot?: (keys: number) => void;
 }
 
 export interface ChangeLoop {
@@ -53,7 +55,15 @@ export const createChangeLoop = (opts: ChangeLoopOptions): ChangeLoop => {
 
   const rounds = createRoundQueue(async (names, stopped) => {
     const resources = config.resources.filter((r) => names.has(r.name));
-    const outcomes = await processRound({ backend, logger, pipeline: opts.pipeline, resources, templates: config.templates, stopping: stopped });
+    const outcomes = await processRound({
+      backend,
+      logger,
+      pipeline: opts.pipeline,
+      resources,
+      templates: config.templates,
+      stopping: stopped,
+      onSnapshot: opts.onSnapshot,
+    });
     logOutcomes(outcomes, logger);
     await Promise.all(
       outcomes.flatMap((o) => [

@@ -12,6 +12,7 @@ import { loadConfiguration, type Configuration } from './configuration.js';
 import type { ResourceOutcome, RoundInput } from './process-resources.js';
 import { cleanStaleStageFiles } from '../resource/pipeline.js';
 import { startStatusServer } from './status-server.js';
+import { createHeapTuning, LARGE_SNAPSHOT_KEYS } from './heap-tuning.js';
 
 export interface DaemonHooks {
   onRound?: (outcomes: ResourceOutcome[]) => void;
@@ -62,6 +63,7 @@ export const runDaemon = async (
   logger: Logger,
   hooks: DaemonHooks = {},
 ): Promise<number> => {
+  const heap = createHeapTuning();
   const status = options.metricsAddr
     ? await startStatusServer(options.metricsAddr, logger, {
         backend,
@@ -76,6 +78,10 @@ export const runDaemon = async (
     pipeline,
     wait: options.wait,
     intervalSeconds: options.intervalSeconds,
+    onSnapshot: (keys) => {
+      const flag = heap.observe(keys);
+      if (flag) logger.debug(`first snapshot under ${LARGE_SNAPSHOT_KEYS} keys: heap set back to ${flag}`, { keys });
+    },
     onRound: (outcomes) => {
       status?.record(outcomes);
       hooks.onRound?.(outcomes);

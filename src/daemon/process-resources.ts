@@ -18,6 +18,8 @@ export interface RoundInput {
   logger: Logger;
   /** Asked between resources; true stops the round early (SIGTERM). */
   stopping?: () => boolean;
+  /** Told how many keys the round's snapshot holds. */
+  onSnapshot?: (keys: number) => void;
 }
 
 /**
@@ -58,6 +60,7 @@ export const processRound = async (input: RoundInput): Promise<ResourceOutcome[]
     }));
   }
   logger.debug('snapshot', { keys: snapshot.values.size, revision: snapshot.revision });
+  input.onSnapshot?.(snapshot.values.size);
   for (const key of snapshot.invalidUtf8 ?? []) {
     if (warnedInvalid.has(key)) continue;
     warnedInvalid.add(key);

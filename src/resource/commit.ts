@@ -1,6 +1,8 @@
 // Swapping the staged file onto dest, keeping the previous file until the
 // reload has succeeded, and putting it back when it has not.
-import { chown, copyFile, link, lstat, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
+// The steps next to dest are synchronous but fsync (see stage-file.ts).
+import { linkSync, lstatSync, renameSync, rmSync } from 'node:fs';
+import { chown, copyFile, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isPathUnder } from '../config/load-resources.js';
 import type { TemplateResource } from '../config/resource.js';
@@ -16,7 +18,7 @@ const errnoOf = (err: unknown): string | undefined => (err as NodeJS.ErrnoExcept
 
 const isSymlink = async (path: string): Promise<boolean | undefined> => {
   try {
-    return (await lstat(path)).isSymbolicLink();
+    return lstatSync(path).isSymbolicLink();
   } catch (err) {
     if (errnoOf(err) === 'ENOENT') return undefined;
     throw err;
@@ -62,7 +64,7 @@ export const resolveDest = async (resource: Pick<TemplateResource, 'dest' | 'fol
 const keepPrevious = async (dest: string): Promise<string | undefined> => {
   const backup = tempPathFor(dest, 'backup');
   try {
-    await link(dest, backup);
+    linkSync(dest, backup);
     return backup;
   } catch (err) {
     const code = errnoOf(err);
@@ -79,10 +81,10 @@ const keepPrevious = async (dest: string): Promise<string | undefined> => {
 export const commitStaged = async (staged: string, dest: string): Promise<Commit> => {
   const backup = await keepPrevious(dest);
   try {
-    await rename(staged, dest);
+    renameSync(staged, dest);
     await fsyncDir(dirname(dest));
   } catch (err) {
-    if (backup) await rm(backup, { force: true });
+    if (backup) rmSync(backup, { force: true });
     throw err;
   }
   return { dest, backup };
@@ -90,12 +92,12 @@ export const commitStaged = async (staged: string, dest: string): Promise<Commit
 
 /** Puts the previous file back atomically, or removes dest when there was none. */
 export const restorePrevious = async (commit: Commit): Promise<void> => {
-  if (commit.backup) await rename(commit.backup, commit.dest);
-  else await rm(commit.dest, { force: true });
+  if (commit.backup) renameSync(commit.backup, commit.dest);
+  else rmSync(commit.dest, { force: true });
   await fsyncDir(dirname(commit.dest));
 };
 
 /** Drops the backup once the new file is live. */
 export const discardBackup = async (commit: Commit): Promise<void> => {
-  if (commit.backup) await rm(commit.backup, { force: true });
+  if (commit.backup) rmSync(commit.backup, { force: true });
 };

@@ -1,6 +1,6 @@
 // What dest holds now and what it should hold: content, mode bits and owner.
 // Comparing all three decides whether anything runs at all.
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import type { TemplateResource } from '../config/resource.js';
 
 export interface FileState {
@@ -22,10 +22,11 @@ const DEFAULT_MODE = 0o644;
 
 const isMissing = (err: unknown): boolean => (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 
-/** dest's content, mode and owner; undefined when it does not exist. */
+/** dest's content, mode and owner; undefined when it does not exist. Synchronous: see stage-file.ts. */
 export const readFileState = async (path: string): Promise<FileState | undefined> => {
   try {
-    const [info, content] = await Promise.all([stat(path), readFile(path, 'utf8')]);
+    const info = statSync(path);
+    const content = readFileSync(path, 'utf8');
     return { content, mode: info.mode & 0o7777, uid: info.uid, gid: info.gid };
   } catch (err) {
     if (isMissing(err)) return undefined;

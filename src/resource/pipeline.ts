@@ -1,6 +1,6 @@
 // The pipeline of one resource, given its rendered text:
 // compare → stage → check → commit (keep previous) → reload → roll back on failure.
-import { rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import type { TemplateResource } from '../config/resource.js';
 import { ResourceError, messageOf, type Stage } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -105,7 +105,13 @@ export const applyResource = async (
     return { outcome: 'updated' };
   } finally {
     if (keepStaged) log.warn('kept staged file after failed check', { staged });
-    else await rm(staged, { force: true }).catch((err: unknown) => log.warn('cannot remove staged file', { staged, err: messageOf(err) }));
+    else {
+      try {
+        rmSync(staged, { force: true });
+      } catch (err) {
+        log.warn('cannot remove staged file', { staged, err: messageOf(err) });
+      }
+    }
   }
 };
 

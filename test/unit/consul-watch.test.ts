@@ -45,6 +45,27 @@ const run = async (steps: Step[]) => {
 };
 
 describe('consul blocking watch loop', () => {
+  it('lets the round a change wakes (next turn of the event loop) start before it sends the next query', async () => {
+    const order: string[] = [];
+    const q = scripted([{ index: 5, fingerprint: 'a' }, { index: 7, fingerprint: 'b' }]);
+    const handle = await startBlockingWatch(
+      { onChange: () => setImmediate(() => order.push('round')), onError: () => undefined },
+      {
+        what: 'test',
+        query: (index) => {
+          order.push(`query ${index}`);
+          return q.query(index);
+        },
+        abort: q.abort,
+        timing,
+        logger: silentLogger,
+      },
+    );
+    await waitFor('the query after the change', () => order.includes('query 7'), 5_000, 5);
+    await handle.close();
+    expect(order).toEqual(['query 0', 'query 5', 'round', 'query 7']);
+  });
+
   it('starts with a plain read, then blocks on the index it got', async () => {
     const r = await run([{ index: 5, fingerprint: 'a' }, { index: 7, fingerprint: 'b' }]);
     expect(r.asked.slice(0, 3)).toEqual([0, 5, 7]);

@@ -10,6 +10,7 @@ import { consulPutMany } from './put-many.js';
 import { createConsulLeasedKey } from './session.js';
 import { DEFAULT_WATCH_TIMING, startBlockingWatch, type WatchQuery, type WatchTiming } from './watch.js';
 import { collapsePaths } from '../keys.js';
+import { createWatchedValues } from './watched-values.js';
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -25,6 +26,8 @@ export const createConsulBackend = (
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const watchTiming: WatchTiming = { ...DEFAULT_WATCH_TIMING, ...timing };
   const watches = new Set<WatchHandle>();
+  // The last answer of each watched path: the round a change wakes reads nothing more.
+  const kept = createWatchedValues();
 
   /** Runs a blocking watch whose requests one AbortController can cut short. */
   const watchWith = async (
@@ -61,6 +64,8 @@ export const createConsulBackend = (
     endpointHealth: () => conn.health.report(),
 
     getValues: async (paths): Promise<Snapshot> => {
+      const known = kept.snapshot(paths);
+      if (known) return known;
       const reads = await Promise.all(collapsePaths(paths).map((p) => readKvPath(conn, p, requestTimeoutMs)));
       const values = new Map<string, string>();
       let revision = 0;
@@ -71,22 +76,45 @@ export const createConsulBackend = (
       return revision > 0 ? { values, revision: String(revision) } : { values };
     },
 
-    watch: (path, listener, watchOptions?: WatchOptions) => {
+    watch: async (path, listener, watchOptions?: WatchOptions) => {
       const after = Number(watchOptions?.afterRevision);
-      return watchWith(
-        `key "${toWireKey(path)}"`,
-        listener,
-        async (index, signal) => {
-          const read = await readKvPath(conn, path, requestTimeoutMs, blocking(index), signal);
-          return { index: read.index, fingerprint: fingerprintValues(read.values) };
-        },
-        Number.isSafeInteger(after) && after > 0 ? after : undefined,
-      );
+      const answers = kept.keep(path);
+      try {
+        const handle = await watchWith(
+          `key "${toWireKey(path)}"`,
+          listener,
+          async (index, signal) => {
+            try {
+              const read = await readKvPath(conn, path, requestTimeoutMs, blocking(index), signal);
+              // Kept before the watch tells anyone, so the round it wakes sees this answer.
+              answers?.set(read);
+              return { index: read.index, fingerprint: fingerprintValues(read.values) };
+            } catch (err) {
+              answers?.drop();
+              throw err;
+            }
+          },
+          Number.isSafeInteger(after) && after > 0 ? after : undefined,
+        );
+        return {
+          close: async () => {
+            answers?.release();
+            await handle.close();
+          },
+        };
+      } catch (err) {
+        answers?.release();
+        throw err;
+      }
     },
 
-    put: (key, value) => putKvKey(conn, key, value, requestTimeoutMs),
-    delete: (key) => deleteKvKey(conn, key, requestTimeoutMs),
-    putMany: (writes, guards = []) => consulPutMany(conn, writes, guards, requestTimeoutMs),
+    // Forgotten once the write is done: a read from then on sees it.
+    put: (key, value) => putKvKey(conn, key, value, requestTimeoutMs).finally(() => kept.forget(key)),
+    delete: (key) => deleteKvKey(conn, key, requestTimeoutMs).finally(() => kept.forget(key)),
+    putMany: (writes, guards = []) =>
+      consulPutMany(conn, writes, guards, requestTimeoutMs).finally(() => {
+        for (const w of writes) kept.forget(w.key);
+      }),
 
     leasedKey: (key, ttlMs, onLost) => createConsulLeasedKey(conn, key, ttlMs, requestTimeoutMs, onLost),
     // A recursive read's X-Consul-Index is the newest modify index under the prefix, deletions included.

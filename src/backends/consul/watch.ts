@@ -88,7 +88,13 @@ export const startBlockingWatch = async (listener: WatchListener, o: BlockingWat
   const loop = async (): Promise<void> => {
     while (!closed) {
       try {
-        if (await step()) notify();
+        if (await step()) {
+          notify();
+          // The round the change wakes starts on the next turn of the event
+          // loop; sending the next query first (its request built, the HTTP
+          // client's work) would delay that round's render and write.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         backoff.reset();
       } catch (err) {
         if (closed) return;

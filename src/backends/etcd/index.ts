@@ -11,6 +11,7 @@ import { etcd3RangeTxn, readSnapshot } from './snapshot.js';
 import { explainRevisionError, planEtcdRevert } from './time-travel.js';
 import { withTimeout } from '../retry.js';
 import { startEtcdWatch, type EtcdWatchDeps } from './watch.js';
+import { createWatchedViews } from './watched-views.js';
 import { normalizeKey } from '../keys.js';
 
 export const ETCD_BACKEND_NAME = 'etcd';
@@ -21,6 +22,8 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
   const log = logger.child({ backend: ETCD_BACKEND_NAME });
   const members = createEtcdMembers(options, settings, endpoints, log);
   const handles = new Set<WatchHandle>();
+  // Every watched path's keys, kept current by its watch: a round after a change reads nothing.
+  const views = createWatchedViews();
   const stats = { watching: 0, reconnects: 0, lastError: undefined as string | undefined, lastCallOk: true };
   // Auth, then the call on each endpoint in turn: one deadline apiece.
   const callBudgetMs = settings.requestTimeoutMs * (endpoints.length + 1);
@@ -31,6 +34,7 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
     backoffMs: [250, 5000],
     errorIntervalMs: 30_000,
     stats,
+    views,
   };
 
   // Every call is bounded here too: a stalled connection must not hang a --onetime run.
@@ -51,8 +55,13 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
   return {
     name: ETCD_BACKEND_NAME,
     endpoints,
-    getValues: (paths: readonly string[]): Promise<Snapshot> =>
-      bounded(`read ${paths.join(', ')}`, () => members.read((c) => readSnapshot(etcd3RangeTxn(c.kv), paths)), 1),
+    getValues: async (paths: readonly string[]): Promise<Snapshot> => {
+      const known = views.snapshot(paths);
+      if (known) return known;
+      const read = await bounded(`read ${paths.join(', ')}`, () => members.read((c) => readSnapshot(etcd3RangeTxn(c.kv), paths)), 1);
+      views.fill(paths, read);
+      return read;
+    },
     getValuesAt: async (paths, revision) => {
       try {
         return await bounded(
@@ -70,7 +79,8 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
           members.write((c) => planEtcdRevert(c.kv, endpoints.join(','), paths, revision)),
         );
         // Not retried: a transaction whose answer was lost may have been applied.
-        return { ...plan, apply: () => plan.apply().catch((err: unknown) => Promise.reject(toBackendError(err, endpoints, 'revert'))) };
+        const apply = () => plan.apply().finally(() => views.forget());
+        return { ...plan, apply: () => apply().catch((err: unknown) => Promise.reject(toBackendError(err, endpoints, 'revert'))) };
       } catch (err) {
         throw await explainRevisionError(members.preferred.current(), revision, endpoints.join(','), err);
       }
@@ -83,14 +93,21 @@ export const createEtcdBackend = (options: BackendOptions, logger: Logger): Back
     }),
     endpointHealth: () => members.health.report(),
     put: async (key: string, value: string): Promise<void> => {
-      await bounded(`put ${key}`, () => members.write((c) => c.kv.put({ key: Buffer.from(normalizeKey(key)), value: Buffer.from(value) })));
+      // Forgotten once the write is done: a read from then on sees it.
+      await bounded(`put ${key}`, () => members.write((c) => c.kv.put({ key: Buffer.from(normalizeKey(key)), value: Buffer.from(value) }))).finally(() =>
+        views.forget(normalizeKey(key)),
+      );
     },
     delete: async (key: string): Promise<void> => {
-      await bounded(`delete ${key}`, () => members.write((c) => c.kv.deleteRange({ key: Buffer.from(normalizeKey(key)) })));
+      await bounded(`delete ${key}`, () => members.write((c) => c.kv.deleteRange({ key: Buffer.from(normalizeKey(key)) }))).finally(() =>
+        views.forget(normalizeKey(key)),
+      );
     },
     // One attempt: a transaction whose answer was lost may have been applied.
     putMany: (writes, guards = []) =>
-      bounded(`transaction writing ${writes.map((w) => w.key).join(', ')}`, () => members.write((c) => etcdPutMany(c.kv, writes, guards)), 1),
+      bounded(`transaction writing ${writes.map((w) => w.key).join(', ')}`, () => members.write((c) => etcdPutMany(c.kv, writes, guards)), 1).finally(() => {
+        for (const w of writes) views.forget(normalizeKey(w.key));
+      }),
     leasedKey: (key, ttlMs, onLost) => createEtcdLeasedKey(members.preferred, key, ttlMs, onLost),
     latestRevision: (paths) => bounded(`read revisions of ${paths.join(', ')}`, () => members.read((c) => latestModRevision(c.kv, paths)), 1),
     // Resolves once etcd confirms the watch, or after the first attempt failed

@@ -15,6 +15,7 @@ import type { EtcdMembers } from './members.js';
 import { createBackoff, createErrorThrottle, createSleeper, withTimeout } from '../retry.js';
 import { subtreeRange } from './snapshot.js';
 import { isProgressAnswer, runWatchSession, type Session, type SessionEnd } from './watch-session.js';
+import type { WatchedViews } from './watched-views.js';
 
 export interface EtcdWatchDeps {
   members: EtcdMembers;
@@ -29,6 +30,8 @@ export interface EtcdWatchDeps {
   probeEveryMs?: number;
   /** Counted for the status page. */
   stats?: { watching: number; reconnects: number; lastError?: string };
+  /** Kept current from the events, so a round after a change needs no read. */
+  views?: WatchedViews;
 }
 
 const next = (revision: string | bigint): bigint => BigInt(revision) + 1n;
@@ -71,6 +74,7 @@ export const startEtcdWatch = async (
   const firstSettled = new Promise<void>((resolve) => {
     firstAttempt = resolve;
   });
+  const feed = deps.views?.feed(path, () => nextRevision);
 
   const request = (): IWatchCreateRequest => ({
     ...subtreeRange(path),
@@ -102,11 +106,17 @@ export const startEtcdWatch = async (
   const response = (res: IWatchResponse): void => {
     const last = res.events.at(-1);
     if (last) {
+      // The view is changed before anyone is told, so the round sees the change.
+      if (res.fragment) feed?.drop();
+      else feed?.events(res.events);
       nextRevision = next(last.kv.mod_revision);
       notify();
     } else if (!res.fragment && !isProgressAnswer(res) && (nextRevision === undefined || next(res.header.revision) > nextRevision)) {
       // A progress answer's revision may be ahead of events still on their way (etcd 3.4): liveness only.
       nextRevision = next(res.header.revision);
+      // Not fed to the view: etcd 3.4 sends a created answer's (and a progress
+      // answer's) revision while older events may still be on their way, and
+      // the view would then skip them. A view moves only with its own events.
     }
   };
 
@@ -199,6 +209,8 @@ export const startEtcdWatch = async (
       session = undefined;
       releaseMember?.();
       releaseMember = undefined;
+      // Events may be lost between two streams: the next read fills the view again.
+      feed?.drop();
       if (deps.stats && live) deps.stats.watching -= 1;
       live = false;
       firstAttempt?.();
@@ -222,6 +234,7 @@ export const startEtcdWatch = async (
       session?.end({ kind: 'closed' });
       sleeper.wake();
       await running;
+      feed?.release();
     },
   };
 };

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { createWatchedValues } from '../../src/backends/consul/watched-values.js';
+
+describe('watched Consul values', () => {
+  it('serves the last answer of every watched path, and drops it on a failure or a write', () => {
+    const kept = createWatchedValues();
+    const a = kept.keep('/a/');
+    const b = kept.keep('/b');
+    expect(kept.keep('/a')).toBeUndefined();
+    expect(kept.snapshot(['/a'])).toBeUndefined();
+    const answer = new Map([['/a/x', '1']]);
+    a?.set({ values: answer, index: 7 });
+    // The answer's own Map: no copy.
+    expect(kept.snapshot(['/a/x', '/a'])?.values).toBe(answer);
+    expect(kept.snapshot(['/a'])?.revision).toBe('7');
+    expect(kept.snapshot(['/a', '/b'])).toBeUndefined();
+    b?.set({ values: new Map([['/b/y', '2']]), index: 9 });
+    const both = kept.snapshot(['/b', '/a']);
+    expect([...(both?.values ?? [])]).toEqual([['/a/x', '1'], ['/b/y', '2']]);
+    expect(both?.revision).toBe('9');
+    a?.drop();
+    expect(kept.snapshot(['/a'])).toBeUndefined();
+    a?.set({ values: answer, index: 8 });
+    kept.forget('b/y');
+    expect(kept.snapshot(['/b'])).toBeUndefined();
+    expect(kept.snapshot(['/a'])).toBeDefined();
+    a?.release();
+    expect(kept.snapshot(['/a'])).toBeUndefined();
+    expect(kept.snapshot([])).toBeUndefined();
+  });
+});
