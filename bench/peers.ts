@@ -1,7 +1,10 @@
 // switchyard side by side with the tools it replaces, on the same resources
 // and the same servers: confd (etcd v3) and consul-template (Consul).
 //
-//   npm run bench:peers [-- --runs 10 --changes 500 --no-consul --no-etcd]
+//   npm run bench:peers [-- --runs 10 --changes 500 --no-consul --no-etcd --only onetime]
+//
+// --only takes a comma-separated list of row groups: floors, onetime (etcd
+// and Consul one-shots), watch (the daemons' RSS and change → file), render.
 //
 // confd and consul-template come from the build scripts in ../shared/peers/
 // (or SWITCHYARD_PEERS_DIR), which cache them under ~/.cache/peers/bin (or
@@ -30,6 +33,11 @@ const withConsul = !process.argv.includes('--no-consul');
 /** --no-etcd leaves out the etcd rows (and confd). */
 const withEtcd = !process.argv.includes('--no-etcd');
 const changes = intFlag('changes', 500);
+const ROW_GROUPS = ['floors', 'onetime', 'watch', 'render'] as const;
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : [...ROW_GROUPS];
+for (const g of only) if (!(ROW_GROUPS as readonly string[]).includes(g)) throw new Error(`--only: unknown row group ${JSON.stringify(g)} (one of ${ROW_GROUPS.join(', ')})`);
+const want = (group: (typeof ROW_GROUPS)[number]): boolean => only.includes(group);
 const SEA = join(REPO_ROOT, `dist/switchyard-${process.platform}-${process.arch}`);
 const NODE = process.execPath;
 /** Another build's bin/switchyard (e.g. an older checkout's), run beside this one in the one-shot rows. */
@@ -194,7 +202,7 @@ const main = async (): Promise<void> => {
 
     // Floors: the runtime alone, and the runtime with the etcd client loaded.
     const floor: Record<string, RunSample[]> = { 'node -e 0': [], "require('etcd3')": [] };
-    for (let i = 0; i <= runs; i++) {
+    for (let i = 0; i <= (want('floors') ? runs : -1); i++) {
       const a = await measuredRun([NODE, '-e', '0']);
       const b = await measuredRun([NODE, '-e', "require('etcd3')"], { cwd: REPO_ROOT });
       if (i > 0) {
@@ -202,11 +210,13 @@ const main = async (): Promise<void> => {
         floor["require('etcd3')"]?.push(b);
       }
     }
+    if (want('floors')) {
     const nodeMs = median(floor['node -e 0']?.map((s) => s.ms) ?? []);
     record({ measure: 'floor: node -e 0, wall (median)', unit: 'ms', values: { node: nodeMs } });
     record({ measure: 'floor: node -e 0, peak RSS', unit: 'MB', values: { node: median(floor['node -e 0']?.map((s) => s.rssMb) ?? []) } });
     record({ measure: "floor: node -e \"require('etcd3')\", wall", unit: 'ms', values: { node: median(floor["require('etcd3')"]?.map((s) => s.ms) ?? []) } });
     record({ measure: "floor: node -e \"require('etcd3')\", peak RSS", unit: 'MB', values: { node: median(floor["require('etcd3')"]?.map((s) => s.rssMb) ?? []) } });
+    }
 
     if (withEtcd) {
       etcd = await startEtcd();
@@ -218,10 +228,10 @@ const main = async (): Promise<void> => {
         client.close();
       }
       // --onetime against etcd: 2 resources (gets and getvs), 20 and 10,000 keys.
-      for (const [label, prefix] of [
+      for (const [label, prefix] of want('onetime') ? ([
         ['--onetime, etcd, 20 keys', '/p20'],
         ['--onetime, etcd, 10,000 keys', '/p10k'],
-      ] as const) {
+      ] as const) : []) {
         const id = prefix.slice(1);
         const dirs: Record<string, ToolDir> = {
           confd: writeConfdir(join(work, `confd-${id}`), 'tmpl', prefix, [GO_GETS(prefix), GO_GETVS(prefix)]),
@@ -241,7 +251,7 @@ const main = async (): Promise<void> => {
       }
 
       // Watch daemons, etcd, 20 keys: idle RSS, then change → file.
-      {
+      if (want('watch')) {
         const cd = writeConfdir(join(work, 'w-confd'), 'tmpl', '/p20', [GO_GETS('/p20')]);
         const sy = writeConfdir(join(work, 'w-sy'), 'hbs', '/p20', [HBS_GETS('/p20')]);
         const c = startDaemon('confd', [confd, '-watch', '-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'error']);
@@ -263,7 +273,7 @@ const main = async (): Promise<void> => {
       }
 
       // Watch daemons, etcd, 10,000 keys under 100 changes/s for 10 s: peak RSS.
-      {
+      if (want('watch')) {
         const cd = writeConfdir(join(work, 'l-confd'), 'tmpl', '/p10k', [GO_GETS('/p10k'), GO_GETVS('/p10k')]);
         const sy = writeConfdir(join(work, 'l-sy'), 'hbs', '/p10k', [HBS_GETS('/p10k'), HBS_GETVS('/p10k')]);
         const c = startDaemon('confd', [confd, '-watch', '-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'error']);
@@ -299,7 +309,7 @@ const main = async (): Promise<void> => {
       for (let i = 0; i < c1k.length; i += 32) await Promise.all(c1k.slice(i, i + 32).map(([k, v]) => server.kvPut(k, v)));
 
       // -once against Consul: 1,000 keys.
-      {
+      if (want('onetime')) {
         const ctDir = join(work, 'ct');
         mkdirSync(ctDir, { recursive: true });
         writeFileSync(join(ctDir, 'pool.ctmpl'), CT_LS('c1k'));
@@ -322,7 +332,7 @@ const main = async (): Promise<void> => {
       }
 
       // Watch daemons, Consul, 1,000 keys: idle RSS, then change → file.
-      {
+      if (want('watch')) {
         const ctDir = join(work, 'w-ct');
         mkdirSync(ctDir, { recursive: true });
         writeFileSync(join(ctDir, 'pool.ctmpl'), CT_LS('c1k'));
@@ -342,10 +352,10 @@ const main = async (): Promise<void> => {
     }
 
     // Render time in process (switchyard only): gets and getvs over 10,000 keys.
-    for (const [name, text] of [
+    for (const [name, text] of want('render') ? ([
       ['gets', HBS_GETS('/p10k')],
       ['getvs', HBS_GETVS('/p10k')],
-    ] as const) {
+    ] as const) : []) {
       const template = compileTemplateSource(text, `${name}.hbs`);
       const times: number[] = [];
       for (let i = 0; i < 50; i++) {
