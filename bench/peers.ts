@@ -137,6 +137,7 @@ const oneShots = async (
   const values = (f: (s: RunSample) => number): Record<string, number> =>
     Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v.map(f))]));
   record({ measure: `${label}, wall (median)`, unit: 'ms', values: values((s) => s.ms), peer });
+  record({ measure: `${label}, CPU user+sys (median)`, unit: 'ms', values: values((s) => s.cpuMs), peer });
   record({ measure: `${label}, peak RSS`, unit: 'MB', values: values((s) => s.rssMb), peer });
 };
 
