@@ -1,7 +1,7 @@
 // switchyard side by side with the tools it replaces, on the same resources
 // and the same servers: confd (etcd v3) and consul-template (Consul).
 //
-//   npm run bench:peers [-- --runs 10 --changes 500 --no-consul --no-etcd --only watch,load]
+//   npm run bench:peers [-- --runs 10 --changes 500 --no-consul --no-etcd --only onetime,watch]
 //
 // confd and consul-template come from the build scripts in ../shared/peers/
 // (or SWITCHYARD_PEERS_DIR), which cache them under ~/.cache/peers/bin (or
@@ -31,15 +31,16 @@ const withConsul = !process.argv.includes('--no-consul');
 const withEtcd = !process.argv.includes('--no-etcd');
 const changes = intFlag('changes', 500);
 /**
- * --only onetime,watch,load,render runs just those groups of rows (the floors
- * always run): onetime = the one-shots, watch = idle RSS and change → file,
- * load = the 10,000-key daemons under 100 changes/s, render = in-process renders.
+ * --only floors,onetime,watch,load,render runs just those groups of rows:
+ * floors = `node -e 0` and `require('etcd3')`, onetime = the one-shots, watch =
+ * idle RSS and change → file, load = the 10,000-key daemons under 100
+ * changes/s, render = in-process renders.
  */
-const GROUPS = ['onetime', 'watch', 'load', 'render'] as const;
+const ROW_GROUPS = ['floors', 'onetime', 'watch', 'load', 'render'] as const;
 const onlyAt = process.argv.indexOf('--only');
-const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : [...GROUPS];
-for (const g of only) if (!(GROUPS as readonly string[]).includes(g)) throw new Error(`--only: unknown group "${g}" (one of ${GROUPS.join(', ')})`);
-const runs_ = (group: (typeof GROUPS)[number]): boolean => only.includes(group);
+const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : [...ROW_GROUPS];
+for (const g of only) if (!(ROW_GROUPS as readonly string[]).includes(g)) throw new Error(`--only: unknown row group ${JSON.stringify(g)} (one of ${ROW_GROUPS.join(', ')})`);
+const want = (group: (typeof ROW_GROUPS)[number]): boolean => only.includes(group);
 const SEA = join(REPO_ROOT, `dist/switchyard-${process.platform}-${process.arch}`);
 const NODE = process.execPath;
 /** Another build's bin/switchyard (e.g. an older checkout's), run beside this one in every row. */
@@ -147,6 +148,7 @@ const oneShots = async (
   const values = (f: (s: RunSample) => number): Record<string, number> =>
     Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v.map(f))]));
   record({ measure: `${label}, wall (median)`, unit: 'ms', values: values((s) => s.ms), peer });
+  record({ measure: `${label}, CPU user+sys (median)`, unit: 'ms', values: values((s) => s.cpuMs), peer });
   record({ measure: `${label}, peak RSS`, unit: 'MB', values: values((s) => s.rssMb), peer });
 };
 
@@ -227,7 +229,7 @@ const main = async (): Promise<void> => {
 
     // Floors: the runtime alone, and the runtime with the etcd client loaded.
     const floor: Record<string, RunSample[]> = { 'node -e 0': [], "require('etcd3')": [] };
-    for (let i = 0; i <= runs; i++) {
+    for (let i = 0; i <= (want('floors') ? runs : -1); i++) {
       const a = await measuredRun([NODE, '-e', '0']);
       const b = await measuredRun([NODE, '-e', "require('etcd3')"], { cwd: REPO_ROOT });
       if (i > 0) {
@@ -235,13 +237,15 @@ const main = async (): Promise<void> => {
         floor["require('etcd3')"]?.push(b);
       }
     }
+    if (want('floors')) {
     const nodeMs = median(floor['node -e 0']?.map((s) => s.ms) ?? []);
     record({ measure: 'floor: node -e 0, wall (median)', unit: 'ms', values: { node: nodeMs } });
     record({ measure: 'floor: node -e 0, peak RSS', unit: 'MB', values: { node: median(floor['node -e 0']?.map((s) => s.rssMb) ?? []) } });
     record({ measure: "floor: node -e \"require('etcd3')\", wall", unit: 'ms', values: { node: median(floor["require('etcd3')"]?.map((s) => s.ms) ?? []) } });
     record({ measure: "floor: node -e \"require('etcd3')\", peak RSS", unit: 'MB', values: { node: median(floor["require('etcd3')"]?.map((s) => s.rssMb) ?? []) } });
+    }
 
-    if (withEtcd && (runs_('onetime') || runs_('watch') || runs_('load'))) {
+    if (withEtcd && (want('onetime') || want('watch') || want('load'))) {
       etcd = await startEtcd();
       const client = connectEtcd(etcd.endpoint);
       try {
@@ -251,7 +255,7 @@ const main = async (): Promise<void> => {
         client.close();
       }
       // --onetime against etcd: 2 resources (gets and getvs), 20 and 10,000 keys.
-      for (const [label, prefix] of runs_('onetime') ? ([
+      for (const [label, prefix] of want('onetime') ? ([
         ['--onetime, etcd, 20 keys', '/p20'],
         ['--onetime, etcd, 10,000 keys', '/p10k'],
       ] as const) : []) {
@@ -274,7 +278,7 @@ const main = async (): Promise<void> => {
       }
 
       // Watch daemons, etcd, 20 keys: idle RSS, then change → file.
-      if (runs_('watch')) {
+      if (want('watch')) {
         const cd = writeConfdir(join(work, 'w-confd'), 'tmpl', '/p20', [GO_GETS('/p20')]);
         const c = startDaemon('confd', [confd, '-watch', '-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'error']);
         daemons.push(c);
@@ -295,7 +299,7 @@ const main = async (): Promise<void> => {
       }
 
       // Watch daemons, etcd, 10,000 keys under 100 changes/s for 10 s: peak RSS.
-      if (runs_('load')) {
+      if (want('load')) {
         const cd = writeConfdir(join(work, 'l-confd'), 'tmpl', '/p10k', [GO_GETS('/p10k'), GO_GETVS('/p10k')]);
         const c = startDaemon('confd', [confd, '-watch', '-backend', 'etcdv3', '-node', etcd.endpoint, '-confdir', cd.confdir, '-log-level', 'error']);
         daemons.push(c);
@@ -322,14 +326,14 @@ const main = async (): Promise<void> => {
       }
     }
 
-    if (withConsul && (runs_('onetime') || runs_('watch'))) {
+    if (withConsul && (want('onetime') || want('watch'))) {
       consul = await startConsul();
       const c1k = [...keySet('c1k', 1000)];
       const server = consul;
       for (let i = 0; i < c1k.length; i += 32) await Promise.all(c1k.slice(i, i + 32).map(([k, v]) => server.kvPut(k, v)));
 
       // -once against Consul: 1,000 keys.
-      if (runs_('onetime')) {
+      if (want('onetime')) {
         const ctDir = join(work, 'ct');
         mkdirSync(ctDir, { recursive: true });
         writeFileSync(join(ctDir, 'pool.ctmpl'), CT_LS('c1k'));
@@ -352,7 +356,7 @@ const main = async (): Promise<void> => {
       }
 
       // Watch daemons, Consul, 1,000 keys: idle RSS, then change → file.
-      if (runs_('watch')) {
+      if (want('watch')) {
         const ctDir = join(work, 'w-ct');
         mkdirSync(ctDir, { recursive: true });
         writeFileSync(join(ctDir, 'pool.ctmpl'), CT_LS('c1k'));
@@ -371,7 +375,7 @@ const main = async (): Promise<void> => {
     }
 
     // Render time in process (switchyard only): gets and getvs over 10,000 keys.
-    for (const [name, text] of runs_('render') ? ([
+    for (const [name, text] of want('render') ? ([
       ['gets', HBS_GETS('/p10k')],
       ['getvs', HBS_GETVS('/p10k')],
     ] as const) : []) {

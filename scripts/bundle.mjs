@@ -73,6 +73,10 @@ const cjs = await build({
   ...common,
   outfile: join(repo, 'dist/sea/switchyard.cjs'),
   format: 'cjs',
+  // import() of a built-in (node:http) becomes require(): a script compiled
+  // with a code cache (bin/switchyard, the single executable) has no loader
+  // for import().
+  supported: { 'dynamic-import': false },
   // ESM packages (yargs) read import.meta.url; here it is the file's own URL.
   define: { 'import.meta.url': '__bundle_url', SWITCHYARD_VERSION: JSON.stringify(version) },
   banner: { js: "var __bundle_url = require('node:url').pathToFileURL(__filename).href;" },

@@ -34,6 +34,8 @@ export const ensurePeer = async (name: string, script: string): Promise<string> 
 export interface RunSample {
   code: number | null;
   ms: number;
+  /** User + system CPU time of the run (GNU time): moves far less with the machine's load than the wall time. */
+  cpuMs: number;
   rssMb: number;
   stderr: string;
 }
@@ -43,7 +45,7 @@ export const measuredRun = (argv: string[], options: { cwd?: string } = {}): Pro
   new Promise((resolvePromise, reject) => {
     if (!existsSync(TIME)) throw new Error(`${TIME} is missing: apt-get install time`);
     const started = process.hrtime.bigint();
-    const child = spawn(TIME, ['-f', 'PEAK_RSS_KB=%M', ...argv], { cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(TIME, ['-f', 'PEAK_RSS_KB=%M CPU_S=%U+%S', ...argv], { cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
@@ -52,7 +54,9 @@ export const measuredRun = (argv: string[], options: { cwd?: string } = {}): Pro
       clearTimeout(timer);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const kb = Number(/PEAK_RSS_KB=(\d+)/.exec(stderr)?.[1] ?? Number.NaN);
-      resolvePromise({ code, ms, rssMb: kb / 1024, stderr: stderr.replace(/PEAK_RSS_KB=\d+\n?/, '') });
+      const cpu = /CPU_S=([\d.]+)\+([\d.]+)/.exec(stderr);
+      const cpuMs = cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : Number.NaN;
+      resolvePromise({ code, ms, cpuMs, rssMb: kb / 1024, stderr: stderr.replace(/PEAK_RSS_KB=\d+ CPU_S=[\d.+]+\n?/, '') });
     });
   });
 

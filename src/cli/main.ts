@@ -1,58 +1,17 @@
-// The command line: the run (default), render, check, bluegreen, migrate, and
-// the check-fragment helper for check_cmd. Usage errors exit 2.
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { bluegreenCommand } from './bluegreen.js';
-import { checkCommand } from './check-command.js';
-import { checkFragmentCommand } from './check-fragment.js';
+// The command line. A plain run (`--onetime --confdir DIR ...`) goes straight
+// to the run, without loading yargs or the other commands; every other command
+// line, and any run flag spelled in a way plain-run.ts leaves to yargs, goes
+// through yargs-main.ts (usage, --help, --version, the other commands).
 import { confdArgs } from './confd-args.js';
-import { diffCommand } from './diff-command.js';
-import { historyCommand } from './history-command.js';
-import { fleetCommand } from './fleet.js';
-import { EXIT_USAGE } from './exit.js';
-import { VERSION as version } from '../version.js';
-import { migrateCommand } from './migrate-command.js';
-import { renderCommand } from './render-command.js';
-import { revertCommand } from './revert-command.js';
-import { addRunOptions, runCommandLazily } from './run-command.js';
-import { unknownFlagHint } from './usage-hint.js';
+import { plainRunArgs } from './plain-run.js';
 
-
-export const main = async (args: string[]): Promise<void> => {
-  const cli = yargs(confdArgs(args));
-  // The options of the command being parsed (yargs keeps one instance and swaps them in).
-  const knownFlags = (): string[] => Object.keys((cli as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
-  await cli
-    .scriptName('switchyard')
-    .usage('$0 [options]\n\nWatches keys in etcd, Consul, files or the environment, renders templates, checks, swaps, reloads, and rolls back on failure.')
-    .command({
-      command: '$0',
-      describe: 'run: --onetime, watch (the default) or --interval',
-      builder: (y) => addRunOptions(y),
-      handler: runCommandLazily,
-    })
-    .command(renderCommand)
-    .command(checkCommand)
-    .command(bluegreenCommand)
-    .command(fleetCommand)
-    .command(checkFragmentCommand)
-    .command(migrateCommand)
-    .command(historyCommand)
-    .command(diffCommand)
-    .command(revertCommand)
-    .strict()
-    .version(version)
-    .help()
-    .alias('h', 'help')
-    .wrap(Math.min(110, process.stdout.columns || 100))
-    .fail((msg, err) => {
-      if (err) throw err;
-      const hint = unknownFlagHint(msg, knownFlags());
-      process.stderr.write(`switchyard: ${msg}\n${hint ? hint + '\n' : ''}Run switchyard --help for usage.\n`);
-      process.exit(EXIT_USAGE);
-    })
-    .parseAsync();
+export const main = async (argv: readonly string[]): Promise<void> => {
+  // The arguments after node and the script (or after the single executable, which Node lists twice).
+  const args = confdArgs(argv.slice(2));
+  const plain = plainRunArgs(args);
+  if (plain) return (await import('./run-command.js')).runCommandLazily(plain);
+  return (await import('./yargs-main.js')).main(args);
 };
 
 // Not a top-level await: the bundle is CommonJS. A rejection ends the process as an uncaught error.
-void main(hideBin(process.argv));
+void main(process.argv);

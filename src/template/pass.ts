@@ -6,6 +6,7 @@ import { STATE_KEY } from './environment.js';
 import { TemplateRenderError } from './errors.js';
 import type { KnownAnswers, LookupRequest } from './state.js';
 import { createRenderState } from './state.js';
+import { KEY_PAIR_FIELDS } from './key-view.js';
 import type { CompiledTemplate, RenderContext, RenderResult } from './types.js';
 
 export interface PassResult extends RenderResult {
@@ -15,7 +16,7 @@ export interface PassResult extends RenderResult {
 
 export type RenderPass = (context: RenderContext, known: KnownAnswers) => PassResult;
 
-type TemplateFn = (context: unknown, options: { data: Record<string, unknown> }) => string;
+type TemplateFn = (context: unknown, options: { data: Record<string, unknown>; allowedProtoProperties?: Readonly<Record<string, boolean>> }) => string;
 
 /** Handlebars' own runtime errors carry a 1-based line and 0-based column. */
 const wrapRuntimeError = (err: unknown, file: string, positions: PositionMap): TemplateRenderError => {
@@ -36,7 +37,7 @@ export const createPass =
     let text: string;
     try {
       state = createRenderState(file, context, known, positions);
-      text = fn({}, { data: { [STATE_KEY]: state } });
+      text = fn({}, { data: { [STATE_KEY]: state }, allowedProtoProperties: KEY_PAIR_FIELDS });
       state.budget.checkOutput(text.length, 'the rendered text');
     } catch (err) {
       throw wrapRuntimeError(err, file, positions);

@@ -26,11 +26,13 @@ export interface CliResult {
   ms: number;
 }
 
-export const runCli = (args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> => {
+/** Runs bin/switchyard with node, or `executable` (the single executable) when given. */
+export const runCli = (args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; executable?: string } = {}): Promise<CliResult> => {
   requireBuild();
   const started = Date.now();
+  const [file, argv] = options.executable ? [options.executable, args] : [process.execPath, [BIN, ...args]];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...baseEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, { env: { ...baseEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

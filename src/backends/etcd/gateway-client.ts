@@ -5,6 +5,7 @@
 // header, fetched again once when etcd rejects it), TLS with a client
 // certificate and CA, and reads hedged across the endpoints as the watch
 // daemon's are (../endpoint-health). Keys and values travel base64-encoded.
+import { isUtf8 } from 'node:buffer';
 import type { Agent as HttpAgent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { silentLogger, type Logger } from '../../log.js';
 import type { BackendOptions } from '../backend.js';
@@ -51,7 +52,21 @@ interface JsonTxnResponse {
   responses?: Array<{ response_range?: { kvs?: JsonKeyValue[] } }>;
 }
 
-const fromBase64 = (text: string | undefined): Buffer => Buffer.from(text ?? '', 'base64');
+/**
+ * Decodes base64 keys and values through one scratch buffer, so ten thousand
+ * keys cost no Buffer apiece. A value's bytes are valid UTF-8 when its text
+ * has no U+FFFD (the decoder's replacement for bad bytes), or when a U+FFFD
+ * it has was written as such.
+ */
+export const base64Decoder = (): ((text: string | undefined) => { text: string; validUtf8: boolean }) => {
+  let scratch = Buffer.allocUnsafe(64 * 1024);
+  return (encoded = '') => {
+    if (encoded.length > scratch.length) scratch = Buffer.allocUnsafe(encoded.length);
+    const length = scratch.write(encoded, 0, scratch.length, 'base64');
+    const text = scratch.toString('utf8', 0, length);
+    return { text, validUtf8: !text.includes('\uFFFD') || isUtf8(scratch.subarray(0, length)) };
+  };
+};
 
 const readBody = (res: IncomingMessage): Promise<string> =>
   new Promise((resolve, reject) => {
@@ -171,8 +186,12 @@ export const createGatewayClient = (options: BackendOptions, settings: EtcdSetti
       const answer = (await call('/v3/kv/txn', body)) as JsonTxnResponse;
       const revision = answer.header?.revision;
       if (revision === undefined) throw new Error('the transaction answer has no revision');
+      const decode = base64Decoder();
       const kvsPerRange: StoredKeyValue[][] = ranges.map((_, i) =>
-        (answer.responses?.[i]?.response_range?.kvs ?? []).map((kv) => ({ key: fromBase64(kv.key), value: fromBase64(kv.value), mod_revision: kv.mod_revision ?? '0' })),
+        (answer.responses?.[i]?.response_range?.kvs ?? []).map((kv) => {
+          const value = decode(kv.value);
+          return { key: decode(kv.key).text, value: value.text, validUtf8: value.validUtf8, mod_revision: kv.mod_revision ?? '0' };
+        }),
       );
       return { revision, ranges: kvsPerRange };
     },

@@ -4,7 +4,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { KVClient } from 'etcd3';
 import type { Snapshot } from '../backend.js';
-import { collapsePaths, isKeyUnder, normalizeKey } from '../keys.js';
+import { collapsePaths, normalizeKey } from '../keys.js';
 
 // etcd's default --max-txn-ops is 128; stay well below it.
 const OPS_PER_TXN = 100;
@@ -27,10 +27,11 @@ export interface RangeRequest {
   revision?: string;
 }
 
-/** One key as stored: raw bytes, and the revision it was last written at. */
+/** One key as read: key and value decoded as UTF-8, whether the value's bytes were valid UTF-8, and the revision it was last written at. */
 export interface StoredKeyValue {
-  key: Buffer;
-  value: Buffer;
+  key: string;
+  value: string;
+  validUtf8: boolean;
   mod_revision: string;
 }
 
@@ -42,7 +43,9 @@ export const etcd3RangeTxn =
   (kv: KVClient): RangeTxn =>
   async (ranges) => {
     const res = await kv.txn({ success: ranges.map((r) => ({ request_range: r })) });
-    return { revision: res.header.revision, ranges: res.responses.map((r) => r.response_range?.kvs ?? []) };
+    const decoded = (kvs: { key: Buffer; value: Buffer; mod_revision: string }[]): StoredKeyValue[] =>
+      kvs.map((kv) => ({ key: kv.key.toString('utf8'), value: kv.value.toString('utf8'), validUtf8: isUtf8(kv.value), mod_revision: kv.mod_revision }));
+    return { revision: res.header.revision, ranges: res.responses.map((r) => decoded(r.response_range?.kvs ?? [])) };
   };
 
 const rangeOp = (path: string, revision?: string): RangeRequest => ({ ...subtreeRange(path), ...(revision ? { revision } : {}) });
@@ -59,20 +62,50 @@ export interface StoredValue {
   modRevision: string;
 }
 
-const collect = (values: Map<string, StoredValue>, paths: readonly string[], ranges: StoredKeyValue[][], invalid: string[]): void => {
+/** Calls `take` for each key read at or below its range's path (a range also holds siblings such as "/app/live-x"). */
+const eachUnder = (paths: readonly string[], ranges: StoredKeyValue[][], take: (key: string, kv: StoredKeyValue) => void): void => {
+  // The path is normalized once per range, not once per key.
   ranges.forEach((kvs, i) => {
-    const path = paths[i] ?? '/';
+    const path = normalizeKey(paths[i] ?? '/');
+    const below = path + '/';
     for (const kv of kvs) {
-      const key = kv.key.toString('utf8');
-      if (!isKeyUnder(key, path)) continue;
-      values.set(key, { value: kv.value.toString('utf8'), modRevision: kv.mod_revision });
-      if (!isUtf8(kv.value)) invalid.push(key);
+      const key = kv.key;
+      if (path === '/' || key === path || key.startsWith(below)) take(key, kv);
     }
   });
 };
 
-const byKey = <T>(entries: Iterable<[string, T]>): Map<string, T> =>
-  new Map([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+const compareKeys = <T>([a]: [string, T], [b]: [string, T]): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The map in key order: etcd answers each range sorted, so usually it already is and is kept as it is. */
+const byKey = <T>(values: Map<string, T>): Map<string, T> => {
+  let previous: string | undefined;
+  for (const key of values.keys()) {
+    if (previous !== undefined && previous > key) return new Map([...values].sort(compareKeys));
+    previous = key;
+  }
+  return values;
+};
+
+/** Every range at or below each path, all at one revision (`atRevision`, or the current one); returns the revision read. */
+const readRanges = async (
+  txn: RangeTxn,
+  paths: readonly string[],
+  atRevision: string | undefined,
+  take: (key: string, kv: StoredKeyValue) => void,
+): Promise<string> => {
+  const wanted = collapsePaths(paths.length > 0 ? paths : ['/']);
+  const [first = [], ...rest] = chunk(wanted, OPS_PER_TXN);
+  const head = await txn(first.map((p) => rangeOp(p, atRevision)));
+  eachUnder(first, head.ranges, take);
+  const revision = atRevision ?? head.revision;
+  // Later chunks are pinned to the first one's revision, so the snapshot stays consistent.
+  for (const part of rest) {
+    const res = await txn(part.map((p) => rangeOp(p, revision)));
+    eachUnder(part, res.ranges, take);
+  }
+  return revision;
+};
 
 /**
  * Every key at or below each path with its mod revision, all at one revision:
@@ -83,23 +116,23 @@ export const readStoredValues = async (
   paths: readonly string[],
   atRevision?: string,
 ): Promise<{ values: Map<string, StoredValue>; revision: string; invalidUtf8: string[] }> => {
-  const wanted = collapsePaths(paths.length > 0 ? paths : ['/']);
-  const [first = [], ...rest] = chunk(wanted, OPS_PER_TXN);
   const values = new Map<string, StoredValue>();
   const invalidUtf8: string[] = [];
-  const head = await txn(first.map((p) => rangeOp(p, atRevision)));
-  collect(values, first, head.ranges, invalidUtf8);
-  const revision = atRevision ?? head.revision;
-  // Later chunks are pinned to the first one's revision, so the snapshot stays consistent.
-  for (const part of rest) {
-    const res = await txn(part.map((p) => rangeOp(p, revision)));
-    collect(values, part, res.ranges, invalidUtf8);
-  }
+  const revision = await readRanges(txn, paths, atRevision, (key, kv) => {
+    values.set(key, { value: kv.value, modRevision: kv.mod_revision });
+    if (!kv.validUtf8) invalidUtf8.push(key);
+  });
   return { values: byKey(values), revision, invalidUtf8 };
 };
 
 /** Reads every key at or below each path, all at one revision (the current one, or `atRevision`). */
 export const readSnapshot = async (txn: RangeTxn, paths: readonly string[], atRevision?: string): Promise<Snapshot> => {
-  const { values, revision, invalidUtf8 } = await readStoredValues(txn, paths, atRevision);
-  return { values: new Map([...values].map(([k, v]) => [k, v.value])), revision, invalidUtf8 };
+  // Straight into the map of values: no map of stored values to copy from.
+  const values = new Map<string, string>();
+  const invalidUtf8: string[] = [];
+  const revision = await readRanges(txn, paths, atRevision, (key, kv) => {
+    values.set(key, kv.value);
+    if (!kv.validUtf8) invalidUtf8.push(key);
+  });
+  return { values: byKey(values), revision, invalidUtf8 };
 };

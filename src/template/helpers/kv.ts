@@ -4,7 +4,7 @@ import { isKeyUnder, normalizeKey } from '../../backends/keys.js';
 import { asString, expectArity } from '../args.js';
 import { HelperError } from '../errors.js';
 import { BadPatternError } from '../glob.js';
-import type { KeyPair } from '../key-view.js';
+import { KeyPair } from '../key-view.js';
 import type { HelperScope, HelperTable } from '../state.js';
 import type { RenderContext } from '../types.js';
 
@@ -39,13 +39,6 @@ export const matchPairs = ({ state }: HelperScope, pattern: string): KeyPair[] =
   }
 };
 
-// confd templates say .Key and .Value; keep those working as aliases.
-const pair = ({ key, value }: KeyPair): KeyPair => {
-  const out = { key, value };
-  Object.defineProperties(out, { Key: { value: key }, Value: { value: value } });
-  return out;
-};
-
 export const kvHelpers: HelperTable = {
   getv: (scope, args) => {
     expectArity(args, 1, 2, 'KEY [DEFAULT]');
@@ -56,11 +49,12 @@ export const kvHelpers: HelperTable = {
     expectArity(args, 1, 1, 'KEY');
     const key = asString(args[0], 'KEY');
     const value = requireValue(scope, key);
-    return pair({ key: normalizeKey(key), value });
+    return new KeyPair(normalizeKey(key), value);
   },
   gets: (scope, args) => {
     expectArity(args, 1, 1, 'PATTERN');
-    return matchPairs(scope, asString(args[0], 'PATTERN')).map(pair);
+    // confd templates say .Key and .Value: KeyPair has both names.
+    return matchPairs(scope, asString(args[0], 'PATTERN'));
   },
   getvs: (scope, args) => {
     expectArity(args, 1, 1, 'PATTERN');
