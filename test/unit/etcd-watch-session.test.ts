@@ -91,6 +91,29 @@ describe('runWatchSession', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  it('asks a stream that carried events steadily for progress soon after it falls silent, and reports the answer time', async () => {
+    const { stream, writes } = fakeStream();
+    const answers: number[] = [];
+    const session = runWatchSession(stream, {}, hooks(), 5000, { probeEveryMs: 2000, stallMs: () => 5000, answered: (ms) => void answers.push(ms) });
+    stream.emit('data', response({ created: true }));
+    // Events every 10 ms for a while: the usual gap is small.
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      stream.emit('data', response({ events: [] }));
+    }
+    const silentAt = Date.now();
+    const probed = (): boolean => writes.some((w) => (w as { progress_request?: object }).progress_request !== undefined);
+    while (!probed() && Date.now() - silentAt < 3000) await new Promise((r) => setTimeout(r, 5));
+    // Well before the 2000 ms a stream that rarely speaks waits.
+    expect(Date.now() - silentAt).toBeLessThan(1000);
+    await new Promise((r) => setTimeout(r, 30));
+    stream.emit('data', response({ watch_id: '-1' }));
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toBeGreaterThanOrEqual(25);
+    session.end({ kind: 'closed' });
+    expect(await session.ended).toEqual({ kind: 'closed' });
+  });
+
   it('keeps a stream that answers its progress requests', async () => {
     const { stream, writes } = fakeStream();
     const session = runWatchSession(stream, {}, hooks(), 5000, { probeEveryMs: 20, stallMs: 60 });

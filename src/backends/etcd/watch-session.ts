@@ -36,11 +36,23 @@ export interface Session {
   probe(): void;
 }
 
-/** Ask a stream quiet for probeEveryMs for progress; end it when stallMs pass without an answer. */
+/**
+ * Ask a quiet stream for progress; end it when stallMs pass without an answer.
+ * "Quiet" is probeEveryMs for a stream that rarely speaks, and shorter for one
+ * that carries events steadily (a few of its usual gaps, at least
+ * QUIET_FLOOR_MS): a member that stops in the middle of a burst is asked at once.
+ */
 export interface Liveness {
   probeEveryMs: number;
-  stallMs: number;
+  /** Read at each probe, so it follows the member's answer times. */
+  stallMs: number | (() => number);
+  /** The time a progress request took to be answered (a sample of the member's latency). */
+  answered?: (ms: number) => void;
 }
+
+const QUIET_FLOOR_MS = 100;
+/** How many usual gaps between two answers make a stream quiet. */
+const QUIET_GAPS = 4;
 
 /** The answer to a progress request is broadcast to every watch of the stream, with no watch id of its own. */
 export const isProgressAnswer = (res: IWatchResponse): boolean => String(res.watch_id) === '-1';
@@ -70,21 +82,32 @@ export const runWatchSession = (
   );
 
   let lastData = Date.now();
+  // Smoothed gap between two answers of the stream (undefined until it has spoken twice).
+  let usualGapMs: number | undefined;
   let probeSentAt: number | undefined;
+  let stallMs = 0;
+  const stallLimit = (): number => (liveness ? (typeof liveness.stallMs === 'function' ? liveness.stallMs() : liveness.stallMs) : 0);
+  const quietMs = (): number =>
+    liveness === undefined
+      ? Infinity
+      : usualGapMs === undefined
+        ? liveness.probeEveryMs
+        : Math.min(liveness.probeEveryMs, Math.max(QUIET_FLOOR_MS, QUIET_GAPS * usualGapMs));
   const probe = (): void => {
     if (done || !liveness || probeSentAt !== undefined) return;
     probeSentAt = Date.now();
+    stallMs = stallLimit();
     stream.write({ progress_request: {} });
   };
   const ticker = liveness
     ? setInterval(() => {
         const now = Date.now();
         if (probeSentAt === undefined) {
-          if (now - lastData >= liveness.probeEveryMs) probe();
-        } else if (now - probeSentAt >= liveness.stallMs) {
-          end({ kind: 'stalled', detail: `no answer to a watch progress request within ${liveness.stallMs} ms` });
+          if (now - lastData >= quietMs()) probe();
+        } else if (now - probeSentAt >= stallMs) {
+          end({ kind: 'stalled', detail: `no answer to a watch progress request within ${stallMs} ms` });
         }
-      }, Math.max(20, Math.min(liveness.probeEveryMs, liveness.stallMs) / 4))
+      }, Math.max(20, Math.min(liveness.probeEveryMs, QUIET_FLOOR_MS, stallLimit()) / 4))
     : undefined;
 
   function end(result: SessionEnd): void {
@@ -101,7 +124,13 @@ export const runWatchSession = (
 
   stream.on('data', (res: IWatchResponse) => {
     if (done) return;
-    lastData = Date.now();
+    const now = Date.now();
+    if (probeSentAt !== undefined && isProgressAnswer(res)) liveness?.answered?.(now - probeSentAt);
+    else if (created) {
+      const gap = now - lastData;
+      usualGapMs = usualGapMs === undefined ? gap : 0.8 * usualGapMs + 0.2 * gap;
+    }
+    lastData = now;
     probeSentAt = undefined;
     if (res.created && !created) {
       created = true;

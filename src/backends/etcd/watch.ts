@@ -179,7 +179,14 @@ export const startEtcdWatch = async (
         deps.createTimeoutMs,
         () => new Error(`could not open a watch stream on ${sessionEndpoint} within ${deps.createTimeoutMs} ms`),
       );
-      const liveness = clustered ? { probeEveryMs: deps.probeEveryMs ?? 500, stallMs: health.stallMs(sessionEndpoint) } : undefined;
+      const member = sessionEndpoint;
+      const liveness = clustered
+        ? {
+            probeEveryMs: deps.probeEveryMs ?? 500,
+            stallMs: () => health.stallMs(member),
+            answered: (ms: number) => health.succeeded(member, ms),
+          }
+        : undefined;
       return runWatchSession(stream, request(), { established, response }, deps.createTimeoutMs, liveness);
     } catch (error) {
       // A stream that opens after we gave up on it must not linger.
