@@ -7,10 +7,15 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { LeasedKey, LeasedWrites } from '../backends/backend.js';
 import { withTimeout } from '../backends/retry.js';
-import type { ResourceOutcome } from '../daemon/process-resources.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { hostKey, type HostReport, type ResourceReport } from './report.js';
+
+/** What the reporter needs of a resource's outcome in a round (the daemon's outcomes are these). */
+export type ReportedOutcome = { resource: { name: string; dest: string; paths: readonly string[] }; revision?: string } & (
+  | { ok: true }
+  | { ok: false; error: { stage: string; detail: string } }
+);
 
 export interface ReporterOptions {
   store: LeasedWrites;
@@ -23,7 +28,7 @@ export interface ReporterOptions {
 
 export interface Reporter {
   /** Takes a round's outcomes; the write happens in the background. */
-  record(outcomes: readonly ResourceOutcome[]): void;
+  record(outcomes: readonly ReportedOutcome[]): void;
   /** Waits for the write in flight, then gives the lease up (the entry goes). */
   close(): Promise<void>;
 }
