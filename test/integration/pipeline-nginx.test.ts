@@ -27,6 +27,24 @@ const resource = (over: Partial<TemplateResource> = {}): TemplateResource =>
   });
 const tempFiles = () => tempFilesIn(dir);
 const servesOnly = (body: string) => expectServesOnly(nginx, body);
+
+/**
+ * Waits until nginx's master keeps the same children for a second: a HUP that
+ * reached the master while it was reloading makes it reload once more, later,
+ * and on a loaded machine that can come after the test has moved on.
+ */
+const settled = async (): Promise<void> => {
+  const children = (): string => readFileSync(`/proc/${nginx.pid}/task/${nginx.pid}/children`, 'utf8').trim();
+  const deadline = Date.now() + 20_000;
+  let last = children();
+  let since = Date.now();
+  while (Date.now() - since < 1000) {
+    if (Date.now() > deadline) throw new Error(`nginx kept changing its workers for 20 s (now: ${last})`);
+    await new Promise((r) => setTimeout(r, 100));
+    const now = children();
+    if (now !== last) [last, since] = [now, Date.now()];
+  }
+};
 const options = pipelineOptions;
 
 beforeAll(async () => {
@@ -86,6 +104,7 @@ describe('applyResource with nginx', () => {
   });
 
   it('unchanged content runs nothing; noop prints a diff and writes nothing; syncOnly skips the reload', async () => {
+    await settled();
     const never = `touch ${join(dir, 'ran')}`;
     const quiet = resource({ checkCmd: never, reloadCmd: never });
     expect((await applyResource(quiet, upstreamFragment(green.addr), options)).outcome).toBe('unchanged');
