@@ -122,7 +122,10 @@ describe('blue/green deploy and rollback with systemd, etcd and a real proxy', (
     await box.sh(installProxy('nginx'));
     await box.sh(`for i in $(seq 100); do [ "$(curl -s ${URL})" = "blue 1" ] && exit 0; sleep 0.2; done; exit 1`);
     expect(await unitState('switchyard.service')).toBe('active');
-    expect(await box.run(['cat', '/etc/nginx/conf.d/web.conf'])).toContain('server 127.0.0.1:9001;');
+    // Blue is live and no weights are set: blue weighs 100, green is taken out.
+    const conf = await box.run(['cat', '/etc/nginx/conf.d/web.conf']);
+    expect(conf).toContain('server 127.0.0.1:9001 weight=100;');
+    expect(conf).toContain('server 127.0.0.1:9002 down;');
   });
 
   it('nginx: deploy and rollback lose no request (a new connection per request)', async () => {
