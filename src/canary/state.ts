@@ -2,6 +2,7 @@
 // (integers 0–100 summing to 100), and `canary`, one JSON value saying who
 // runs the canary, since when, and at which step. Read by `bluegreen status`
 // and the status page.
+import { messageOf } from '../errors.js';
 import type { Backend } from '../backends/backend.js';
 import { joinKey } from '../backends/keys.js';
 import { COLORS, isColor, type Color } from '../bluegreen/types.js';
@@ -59,7 +60,7 @@ export const parseCanaryState = (text: string): CanaryState | string => {
   try {
     v = JSON.parse(text) as Partial<CanaryState>;
   } catch (err) {
-    return `not JSON (${err instanceof Error ? err.message : String(err)})`;
+    return `not JSON (${messageOf(err)})`;
   }
   const ok =
     typeof v === 'object' && v !== null &&

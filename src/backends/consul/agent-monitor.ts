@@ -24,7 +24,7 @@ export const createAgentMonitor = (o: AgentMonitorOptions): AgentMonitor => {
   const checking = new Set<string>();
   const single = o.health.endpoints.length < 2;
 
-  const check = async (url: string, afterCooldown = false): Promise<void> => {
+  const check = async (url: string): Promise<void> => {
     if (checking.has(url)) return;
     checking.add(url);
     const started = Date.now();
@@ -32,17 +32,10 @@ export const createAgentMonitor = (o: AgentMonitorOptions): AgentMonitor => {
       await o.probe(url, o.health.stallMs(url));
       o.health.succeeded(url, Date.now() - started);
     } catch (err) {
-      o.health.failed(url, messageOf(err), afterCooldown);
+      o.health.failed(url, messageOf(err));
     } finally {
       checking.delete(url);
     }
-  };
-  // Rounds render from the blocking answers, so plain reads (which would try
-  // an agent again after its cool-down) are rare: the monitor tries it itself.
-  const tick = (url: string): void => {
-    void check(url);
-    const due = o.health.takeProbe();
-    if (due !== undefined) void check(due, true);
   };
 
   return {
@@ -50,7 +43,7 @@ export const createAgentMonitor = (o: AgentMonitorOptions): AgentMonitor => {
       if (single) return () => undefined;
       let entry = watched.get(url);
       if (!entry) {
-        const timer = setInterval(() => tick(url), o.everyMs ?? 500);
+        const timer = setInterval(() => void check(url), o.everyMs ?? 500);
         timer.unref();
         entry = { count: 0, timer };
         watched.set(url, entry);

@@ -17,6 +17,7 @@ import type { BackendOptions } from '../backend.js';
 import { createEndpointHealth, type EndpointHealth } from '../endpoint-health/health.js';
 import { raceEndpoints, trackAttempt, type RaceOptions } from '../endpoint-health/race.js';
 import { createAgentMonitor } from './agent-monitor.js';
+import { retryDownEndpoints } from '../endpoint-health/retry-down.js';
 
 export const CONSUL_NAME = 'consul';
 const DEFAULT_NODE = 'http://127.0.0.1:8500';
@@ -201,17 +202,17 @@ export const createConsulConnection = (options: BackendOptions, logger: Logger =
     hedge,
   });
 
-  const monitor = createAgentMonitor({
-    health,
-    probe: async (url, timeoutMs) => {
-      try {
-        await sendTo(url, { action: 'asking for the raft leader', permission: 'none' }, timeoutMs, (api, o) => api.status.leader(o));
-      } catch (err) {
-        // An error the agent answered with still shows it answers.
-        if (unanswered.has(err as object)) throw err;
-      }
-    },
-  });
+  /** The raft leader, asked of one agent: a quick question any agent answers. */
+  const askLeader = async (url: string, timeoutMs: number): Promise<void> => {
+    try {
+      await sendTo(url, { action: 'asking for the raft leader', permission: 'none' }, timeoutMs, (api, o) => api.status.leader(o));
+    } catch (err) {
+      // An error the agent answered with still shows it answers.
+      if (unanswered.has(err as object)) throw err;
+    }
+  };
+  const monitor = createAgentMonitor({ health, probe: askLeader });
+  const stopRetries = retryDownEndpoints({ health, probe: askLeader });
 
   /**
    * A blocking query on the preferred agent while the monitor checks that
@@ -263,6 +264,7 @@ export const createConsulConnection = (options: BackendOptions, logger: Logger =
     close: () => {
       closed = true;
       monitor.close();
+      stopRetries();
       for (const ctx of inFlight) ctx.emit('cancel');
       inFlight.clear();
       for (const client of clients.values()) void client.then((c) => c.destroy()).catch(() => undefined);

@@ -5,6 +5,7 @@
 // header, fetched again once when etcd rejects it), TLS with a client
 // certificate and CA, and reads hedged across the endpoints as the watch
 // daemon's are (../endpoint-health). Keys and values travel base64-encoded.
+import { messageOf } from '../../errors.js';
 import { isUtf8 } from 'node:buffer';
 import type { Agent as HttpAgent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { silentLogger, type Logger } from '../../log.js';
@@ -172,7 +173,7 @@ export const createGatewayClient = (options: BackendOptions, settings: EtcdSetti
   /** The call, hedged: the next endpoint is asked too when one is slow or fails to answer. */
   const call = (path: string, body: unknown): Promise<unknown> =>
     // After close, a request cut short says nothing about its member.
-    raceEndpoints({ health, isTransient, ignore: () => closed, describe: (err) => (err instanceof Error ? err.message : String(err)), hedge: true }, (endpoint) =>
+    raceEndpoints({ health, isTransient, ignore: () => closed, describe: messageOf, hedge: true }, (endpoint) =>
       callOn(endpoint, path, body),
     );
 

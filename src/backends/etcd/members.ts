@@ -7,6 +7,7 @@ import type { Etcd3 } from 'etcd3';
 import type { Logger } from '../../log.js';
 import type { BackendOptions } from '../backend.js';
 import { createEndpointHealth, type EndpointHealth } from '../endpoint-health/health.js';
+import { retryDownEndpoints } from '../endpoint-health/retry-down.js';
 import { raceEndpoints, trackAttempt, type RaceOptions } from '../endpoint-health/race.js';
 import { createEtcdClient, createEtcdClientRef, isTransportError, type EtcdClientRef } from './client.js';
 import { describeEtcdError } from './errors.js';
@@ -29,7 +30,6 @@ export interface EtcdMembers {
 
 /** A key nobody writes: reading it is the cheapest question a member answers. */
 const PROBE_KEY = '\0switchyard-probe';
-const RETRY_TICK_MS = 500;
 
 export const createEtcdMembers = (options: BackendOptions, settings: EtcdSettings, endpoints: readonly string[], logger: Logger): EtcdMembers => {
   const refs = new Map(endpoints.map((e) => [e, createEtcdClientRef(() => createEtcdClient(options, settings, [e]))]));
@@ -55,23 +55,14 @@ export const createEtcdMembers = (options: BackendOptions, settings: EtcdSetting
     },
   };
 
-  // A member marked down is tried again after its cool-down by a read of its
-  // own: a watch daemon reads rarely (its rounds are served from the watch), so
-  // waiting for a read to probe it could leave it marked down for good.
-  const retry =
-    endpoints.length > 1
-      ? setInterval(() => {
-          const due = health.takeProbe();
-          if (due === undefined) return;
-          const started = Date.now();
-          const probe = member(due).current().kv.range({ key: Buffer.from(PROBE_KEY), limit: '1', keys_only: true });
-          void withTimeout(probe, health.stallMs(due), () => new Error(`no answer within ${health.stallMs(due)} ms`)).then(
-            () => health.succeeded(due, Date.now() - started),
-            (err: unknown) => health.failed(due, describeEtcdError(err), true),
-          );
-        }, RETRY_TICK_MS)
-      : undefined;
-  retry?.unref();
+  const stopRetries = retryDownEndpoints({
+    health,
+    describe: describeEtcdError,
+    probe: async (endpoint, timeoutMs) => {
+      const read = member(endpoint).current().kv.range({ key: Buffer.from(PROBE_KEY), limit: '1', keys_only: true });
+      await withTimeout(read, timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
+    },
+  });
 
   return {
     endpoints,
@@ -85,7 +76,7 @@ export const createEtcdMembers = (options: BackendOptions, settings: EtcdSetting
     },
     close: () => {
       closed = true;
-      clearInterval(retry);
+      stopRetries();
       preferred.close();
     },
   };

@@ -7,6 +7,7 @@
 // server is counted from zero (what the old worker served after mark() is
 // not seen). A socket that refuses while a reload is under way is asked
 // again for up to 3 s.
+import { messageOf } from '../../errors.js';
 import { COLORS, isColor, type Color } from '../../bluegreen/types.js';
 import type { CountsByColor, MetricSource } from '../metric-source.js';
 import { colorOfAddr, zeroCounts } from './counts.js';
@@ -66,13 +67,13 @@ export const openHaproxySource = async (options: HaproxySourceOptions): Promise<
     try {
       answer = await askWithRetry(socket, stage === 'open' ? 0 : RELOAD_GRACE_MS);
     } catch (err) {
-      const cause = err instanceof Error ? err.message : String(err);
+      const cause = messageOf(err);
       throw new MetricSourceError(description, stage, `${cause} (is HAProxy running with \`stats socket ${socket}\` in its global section?)`, { cause: err });
     }
     try {
       return parseShowStat(answer);
     } catch (err) {
-      throw new MetricSourceError(description, stage, err instanceof Error ? err.message : String(err), { cause: err });
+      throw new MetricSourceError(description, stage, messageOf(err), { cause: err });
     }
   };
 

@@ -3,6 +3,7 @@
 // remembers the end of the file; read() parses what was appended since and
 // returns the totals since mark(). Each upstream attempt of a line counts
 // for the color whose addr it names; lines for other upstreams are ignored.
+import { messageOf } from '../../errors.js';
 import type { Color } from '../../bluegreen/types.js';
 import type { CountsByColor, MetricSource } from '../metric-source.js';
 import { colorOfAddr, copyCounts, zeroCounts } from './counts.js';
@@ -22,7 +23,7 @@ export interface NginxLogSource extends MetricSource {
 }
 
 const failure = (description: string, stage: string, err: unknown): MetricSourceError =>
-  new MetricSourceError(description, stage, err instanceof Error ? err.message : String(err), { cause: err });
+  new MetricSourceError(description, stage, messageOf(err), { cause: err });
 
 export const openNginxLogSource = async ({ file, addrs }: NginxLogSourceOptions): Promise<NginxLogSource> => {
   const description = `nginx access log ${file}`;
