@@ -2,38 +2,27 @@
 // step waits until every reporting host applied the new weights before its
 // interval starts; a host that cannot apply them stops the canary at that
 // step (weights back to 100/0, exit 1 naming the host and why).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NGINX_JSON_LOG_FORMAT } from '../../src/canary/metrics/nginx-log-format.js';
+import { CANARY_UPSTREAM, startCanaryRig, type CanaryRig } from '../harness/canary-rig.js';
 import { eventually, runCli, startWatcher, type CliResult, type Watcher } from '../harness/cli.js';
 import { makeConfdir } from '../harness/confdir.js';
-import { startEtcd, type EtcdServer } from '../harness/etcd.js';
-import { startHttpApp, type HttpApp } from '../harness/http-app.js';
-import { startNginx, upstreamFragment, type NginxServer } from '../harness/nginx.js';
+import type { EtcdServer } from '../harness/etcd.js';
+import type { NginxServer } from '../harness/nginx.js';
 
-const UPSTREAM = `upstream app {
-{{#with (bluegreen "/")}}{{#each servers}}
-    server {{addr}}{{#if weight}} weight={{weight}}{{else}} down{{/if}};
-{{/each}}{{/with}}
-}
-`;
 const FLEET = '/cc-fleet';
 
-let dir: string;
+let rig: CanaryRig;
 let etcd: EtcdServer;
 let nginx: NginxServer;
-let blue: HttpApp;
-let green: HttpApp;
-let log: string;
 const hosts: Watcher[] = [];
 
 /** A reporting host rendering the upstream; the first one feeds the nginx the traffic goes through. */
 const startHost = async (host: string, fields: Record<string, string>): Promise<{ dest: string; watcher: Watcher }> => {
   const conf = makeConfdir();
   const dest = fields['dest'] ?? join(conf.dir, 'upstream.conf');
-  conf.addResource({ name: 'web', template: UPSTREAM, fields: { dest, prefix: '/web', keys: ['/'], ...fields } });
+  conf.addResource({ name: 'web', template: CANARY_UPSTREAM, fields: { dest, prefix: '/web', keys: ['/'], ...fields } });
   const watcher = startWatcher(['--confdir', conf.dir, '--backend', 'etcd', '--node', etcd.endpoint, '--report', '--host-id', host, '--report-prefix', FLEET]);
   hosts.push(watcher);
   await watcher.waitFor(/ready; watching/);
@@ -43,11 +32,8 @@ const startHost = async (host: string, fields: Record<string, string>): Promise<
 const reporting = async (): Promise<number> =>
   (await etcd.etcdctl('get', `${FLEET}/hosts/`, '--prefix', '--keys-only')).split('\n').filter(Boolean).length;
 
-const get = async (key: string): Promise<string | undefined> => {
-  const out = await etcd.etcdctl('get', key, '--print-value-only');
-  return out === '' ? undefined : out.replace(/\n$/, '');
-};
-const weights = async (): Promise<string> => `${await get('/web/weight/blue')}/${await get('/web/weight/green')}`;
+const get = (key: string): Promise<string | undefined> => rig.get(key);
+const weights = (): Promise<string> => rig.weights();
 
 /** A canary with requests flowing through nginx while it runs. */
 const canaryUnderTraffic = async (...extra: string[]): Promise<CliResult> => {
@@ -59,7 +45,7 @@ const canaryUnderTraffic = async (...extra: string[]): Promise<CliResult> => {
     return await runCli(
       [
         'bluegreen', 'canary', '--app', 'web', '--node', etcd.endpoint, '--report-prefix', FLEET,
-        '--metrics', `nginx-log:${log}`, '--max-error-rate', '1', '--min-requests', '5', '--interval', '1s', ...extra,
+        '--metrics', `nginx-log:${rig.log}`, '--max-error-rate', '1', '--min-requests', '5', '--interval', '1s', ...extra,
       ],
       { timeoutMs: 90_000 },
     );
@@ -70,19 +56,9 @@ const canaryUnderTraffic = async (...extra: string[]): Promise<CliResult> => {
 };
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'switchyard-canary-converge-'));
-  log = join(dir, 'access.json.log');
-  [blue, green] = await Promise.all([startHttpApp('blue'), startHttpApp('green')]);
-  etcd = await startEtcd();
-  for (const [k, v] of [['/web/live', 'blue'], ['/web/blue/addr', blue.addr], ['/web/green/addr', green.addr]] as const) await etcd.etcdctl('put', k, v);
-  const fragmentPath = join(dir, 'upstream.conf');
-  nginx = await startNginx({
-    fragmentPath,
-    fragment: upstreamFragment(blue.addr),
-    readyBody: 'blue',
-    accessLog: `${NGINX_JSON_LOG_FORMAT}\n    access_log ${log} switchyard_json;`,
-  });
-  await startHost('h1', { dest: fragmentPath, reload_cmd: nginx.reloadCmd });
+  rig = await startCanaryRig('canary-converge');
+  ({ etcd, nginx } = rig);
+  await startHost('h1', { dest: rig.fragmentPath, reload_cmd: nginx.reloadCmd });
   await startHost('h2', {});
   await eventually(async () => (await reporting()) === 2, 'two hosts report', 20_000);
   await nginx.fetch('/'); // the log has a line before the source opens it
@@ -90,10 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const w of hosts.splice(0)) await w.stop();
-  await nginx?.stop();
-  await etcd?.stop();
-  await Promise.all([blue?.stop(), green?.stop()]);
-  rmSync(dir, { recursive: true, force: true });
+  await rig?.stop();
 });
 
 describe('bluegreen canary --converge with reporting hosts', () => {

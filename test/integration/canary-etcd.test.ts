@@ -4,40 +4,26 @@
 // the nginx-log source reads, and the two colors are small HTTP apps.
 // Covers promotion, status during a canary, a second canary refused, abort
 // and SIGTERM mid-canary (weights back to 100/0, live unchanged).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NGINX_JSON_LOG_FORMAT } from '../../src/canary/metrics/nginx-log-format.js';
+import { CANARY_UPSTREAM, startCanaryRig, type CanaryRig } from '../harness/canary-rig.js';
 import { runCli, startWatcher, type CliResult, type Watcher } from '../harness/cli.js';
 import { makeConfdir } from '../harness/confdir.js';
-import { startEtcd, type EtcdServer } from '../harness/etcd.js';
-import { startHttpApp, type HttpApp } from '../harness/http-app.js';
-import { startNginx, upstreamFragment, type NginxServer } from '../harness/nginx.js';
+import type { EtcdServer } from '../harness/etcd.js';
+import type { NginxServer } from '../harness/nginx.js';
 import { freePort } from '../harness/ports.js';
 import { waitFor } from '../harness/wait.js';
 
-const UPSTREAM = `upstream app {
-{{#with (bluegreen "/")}}{{#each servers}}
-    server {{addr}}{{#if weight}} weight={{weight}}{{else}} down{{/if}};
-{{/each}}{{/with}}
-}
-`;
-
-let dir: string;
+let rig: CanaryRig;
 let etcd: EtcdServer;
 let nginx: NginxServer;
 let watcher: Watcher;
-let blue: HttpApp;
-let green: HttpApp;
-let log: string;
 let statusUrl: string;
 const running: Watcher[] = [];
 
 const store = (): string[] => ['--app', 'web', '--node', etcd.endpoint];
 const bluegreen = (...args: string[]): Promise<CliResult> => runCli(['bluegreen', ...args, ...store()], { timeoutMs: 90_000 });
 const canaryArgs = (...extra: string[]): string[] => [
-  'bluegreen', 'canary', ...store(), '--metrics', `nginx-log:${log}`, '--max-error-rate', '1', '--min-requests', '5', ...extra,
+  'bluegreen', 'canary', ...store(), '--metrics', `nginx-log:${rig.log}`, '--max-error-rate', '1', '--min-requests', '5', ...extra,
 ];
 /** A canary left running in the background (its output can be waited on). */
 const startCanary = (...extra: string[]): Watcher => {
@@ -46,11 +32,8 @@ const startCanary = (...extra: string[]): Watcher => {
   return w;
 };
 
-const get = async (key: string): Promise<string | undefined> => {
-  const out = await etcd.etcdctl('get', key, '--print-value-only');
-  return out === '' ? undefined : out.replace(/\n$/, '');
-};
-const weights = async (): Promise<string> => `${await get('/web/weight/blue')}/${await get('/web/weight/green')}`;
+const get = (key: string): Promise<string | undefined> => rig.get(key);
+const weights = (): Promise<string> => rig.weights();
 
 /** Which app answered through nginx: n requests, counted by color. */
 const sample = async (n: number): Promise<Record<string, number>> => {
@@ -63,20 +46,10 @@ const sample = async (n: number): Promise<Record<string, number>> => {
 };
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'switchyard-canary-'));
-  log = join(dir, 'access.json.log');
-  [blue, green] = await Promise.all([startHttpApp('blue'), startHttpApp('green')]);
-  etcd = await startEtcd();
-  for (const [k, v] of [['/web/live', 'blue'], ['/web/blue/addr', blue.addr], ['/web/green/addr', green.addr]] as const) await etcd.etcdctl('put', k, v);
-  const fragmentPath = join(dir, 'upstream.conf');
-  nginx = await startNginx({
-    fragmentPath,
-    fragment: upstreamFragment(blue.addr),
-    readyBody: 'blue',
-    accessLog: `${NGINX_JSON_LOG_FORMAT}\n    access_log ${log} switchyard_json;`,
-  });
+  rig = await startCanaryRig('canary');
+  ({ etcd, nginx } = rig);
   const conf = makeConfdir();
-  conf.addResource({ name: 'web', template: UPSTREAM, fields: { dest: fragmentPath, prefix: '/web', keys: ['/'], reload_cmd: nginx.reloadCmd } });
+  conf.addResource({ name: 'web', template: CANARY_UPSTREAM, fields: { dest: rig.fragmentPath, prefix: '/web', keys: ['/'], reload_cmd: nginx.reloadCmd } });
   const metricsPort = await freePort();
   statusUrl = `http://127.0.0.1:${metricsPort}`;
   watcher = startWatcher(['--confdir', conf.dir, '--backend', 'etcd', '--node', etcd.endpoint, '--metrics-addr', `127.0.0.1:${metricsPort}`]);
@@ -90,10 +63,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await watcher?.stop();
-  await nginx?.stop();
-  await etcd?.stop();
-  await Promise.all([blue?.stop(), green?.stop()]);
-  rmSync(dir, { recursive: true, force: true });
+  await rig?.stop();
 });
 
 describe('bluegreen canary against etcd, nginx and two apps', () => {
