@@ -98,6 +98,8 @@ describe('daemon lifecycle', () => {
 
     unmount(out);
     await eventually(() => read(dest) === 'value=two\n', 'dest converged after the mount went away', 20_000);
+    // The backup of the previous file goes once the new one is live (after the directory's fsync).
+    await eventually(() => readdirSync(out).length === 1, 'the backup to be removed', 5_000).catch(() => undefined);
     expect(readdirSync(out)).toEqual(['app.conf']);
   });
 });
