@@ -54,7 +54,7 @@ CONF
   DEST="$WORK/nginx/conf.d/web.conf"
   "$SWITCHYARD" --onetime --sync-only --confdir "$CONFDIR" --backend etcd --node "$ETCD_ENDPOINT" --log-level warn
   nginx -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log"
-  PIDS+=("$(cat "$WORK/nginx/nginx.pid")")
+  PIDS+=("$(daemon_pid "$WORK/nginx/nginx.pid")")
 else
   cat >"$WORK/haproxy/haproxy.cfg" <<CFG
 global
@@ -72,7 +72,7 @@ CFG
   "$SWITCHYARD" --onetime --sync-only --confdir "$CONFDIR" --backend etcd --node "$ETCD_ENDPOINT" --log-level warn
   haproxy -W -D -S "$WORK/haproxy/master.sock" -p "$WORK/haproxy/haproxy.pid" \
     -f "$WORK/haproxy/haproxy.cfg" -f "$WORK/haproxy/conf.d" 2>>"$WORK/haproxy.log"
-  PIDS+=("$(head -1 "$WORK/haproxy/haproxy.pid")")
+  PIDS+=("$(daemon_pid "$WORK/haproxy/haproxy.pid")")
 fi
 wait_until "$PROXY on $PROXY_PORT" answers "$URL" "blue 1"
 grep -E '^ +server ' "$DEST"

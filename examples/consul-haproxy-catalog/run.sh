@@ -29,7 +29,7 @@ export WEB_LISTEN="127.0.0.1:$HAPROXY_PORT"
 "$SWITCHYARD" --confdir . --backend consul --node "$CONSUL_ENDPOINT" --onetime --sync-only --log-level warn
 cat out/web.cfg
 haproxy -W -D -S unix@out/master.sock -p out/haproxy.pid -f haproxy.cfg -f out/web.cfg 2>>"$WORK/haproxy.log"
-PIDS+=("$(head -1 out/haproxy.pid)")
+PIDS+=("$(daemon_pid out/haproxy.pid)")
 wait_until "HAProxy on $HAPROXY_PORT" answers "http://$WEB_LISTEN/" "blue A"
 
 say "switchyard following the catalog and the key"

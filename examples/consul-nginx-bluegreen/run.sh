@@ -24,7 +24,7 @@ NGINX_PORT=$(free_port)
 export APP_LISTEN="127.0.0.1:$NGINX_PORT"
 "$SWITCHYARD" --confdir . --backend consul --node "$CONSUL_ENDPOINT" --onetime --sync-only --log-level warn
 nginx -p . -c nginx.conf -e out/error.log
-PIDS+=("$(cat out/nginx.pid)")
+PIDS+=("$(daemon_pid out/nginx.pid)")
 wait_until "nginx on $NGINX_PORT" answers "http://$APP_LISTEN/" "blue 1"
 grep -E '^ +server ' out/app.conf
 

@@ -33,7 +33,7 @@ CFG
 printf 'backend api\n    server a %s\n' "$BLUE_ADDR" >"$WORK/backend.cfg"
 haproxy -W -D -S "$WORK/master.sock" -f "$WORK/haproxy.cfg" -f "$WORK/backend.cfg" -p "$WORK/haproxy.pid" 2>>"$WORK/haproxy.log"
 wait_until "HAProxy on $HAPROXY_PORT" curl -fsS "http://127.0.0.1:$HAPROXY_PORT/"
-PIDS+=("$(head -1 "$WORK/haproxy.pid")")
+PIDS+=("$(daemon_pid "$WORK/haproxy.pid")")
 
 say "the switchyard resource"
 mkdir -p "$WORK/confdir/conf.d"

@@ -27,6 +27,17 @@ require() {
   [ -f "$REPO/dist/cli/main.js" ] || { echo "dist/ is missing: run npm ci && npm run build" >&2; exit 2; }
 }
 
+# The PID a daemonizing server (nginx, HAProxy -D) wrote to FILE: the command
+# that started it may return before the file is written.
+daemon_pid() {
+  for _ in $(seq 1 100); do
+    [ -s "$1" ] && { head -1 "$1"; return 0; }
+    sleep 0.05
+  done
+  echo "no PID in $1 after 5 s" >&2
+  exit 1
+}
+
 free_port() {
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
