@@ -1,12 +1,26 @@
-// Bundles the CLI and everything it imports into one CommonJS file,
-// dist/switchyard.cjs, which bin/switchyard runs and the single executable
-// embeds. Modules behind a dynamic import() (the backends and their client
-// libraries, chokidar, execa, diff, smol-toml) are in the same file but are
-// evaluated only when a run first needs them.
+// Bundles the CLI for bin/switchyard and the single executable.
+//
+// dist/bundle/ (what bin/switchyard runs and `npm pack` ships):
+//   switchyard.js       every module of switchyard and the small libraries a
+//                       run needs (Handlebars, the TOML reader) as one
+//                       CommonJS module, written with the function Node wraps
+//                       around a module, which bin/run-bundle.cjs compiles
+//                       and calls; modules behind a dynamic import() are in
+//                       it but evaluated only when a run first needs them;
+//   vendor/NAME.cjs     each larger library (the etcd gRPC client, yargs,
+//                       chokidar, the Consul client, diff, yaml, the HCL
+//                       parser) in a file of its own, read by the first
+//                       require() of a run that uses it;
+//   switchyard.cache    V8's code cache for switchyard.js, written by a run
+//                       of the quickstart (scripts/code-cache.cjs), so a run
+//                       neither parses nor compiles the code it needs.
+// dist/sea/switchyard.cjs: everything in one CommonJS file, for the single
+// executable (scripts/package.mjs).
 //
 //   node scripts/bundle.mjs [--report]
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +28,16 @@ import { fileURLToPath } from 'node:url';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(repo, 'package.json'));
 const { version } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+const out = join(repo, 'dist/bundle');
+
+// The libraries kept out of switchyard.cjs: a run that does not use one does
+// not read it. Each is imported only from modules that runs load on demand.
+const VENDOR = ['etcd3', 'yargs', 'yargs/helpers', 'chokidar', 'consul', 'diff', 'yaml', 'hcl2-parser'];
+const vendorFile = (name) => `vendor/${name.replace(/\//g, '-')}.cjs`;
 
 // etcd3 reads its .proto files from disk next to its own module when it is
-// first imported. A single executable has no such files, so the parsed
-// definitions are embedded as JSON and handed to proto-loader's fromJSON.
+// first imported. A bundle has no such files, so the parsed definitions are
+// embedded as JSON and handed to proto-loader's fromJSON.
 const etcdProtoJson = () => {
   const protobuf = require('protobufjs');
   const root = new protobuf.Root();
@@ -38,54 +58,106 @@ const embedEtcdProtos = {
   },
 };
 
+// Handlebars uses source-map only to map compiled templates back to their
+// source, which switchyard never asks for; without it Handlebars uses its own
+// small stand-in.
+const noSourceMap = {
+  name: 'no-source-map',
+  setup(b) {
+    b.onResolve({ filter: /^source-map$/ }, () => ({ path: 'source-map', namespace: 'empty' }));
+    b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
 const common = {
-  entryPoints: [join(repo, 'src/cli/main.ts')],
   bundle: true,
   platform: 'node',
   target: 'node20',
-  plugins: [embedEtcdProtos],
+  format: 'cjs',
   legalComments: 'none',
   minifyWhitespace: true,
   minifySyntax: true,
   metafile: true,
   logLevel: 'warning',
-};
-
-// What bin/switchyard runs: ESM, the code every run needs in one file, each
-// lazily imported package (a backend's client library, execa, chokidar, diff)
-// in a file of its own that is read only when a run imports it.
-rmSync(join(repo, 'dist/bundle'), { recursive: true, force: true }); // chunk names change with their content
-const esm = await build({
-  ...common,
-  outdir: join(repo, 'dist/bundle'),
-  entryNames: 'switchyard',
-  format: 'esm',
-  splitting: true,
-  outExtension: { '.js': '.mjs' },
-  define: { SWITCHYARD_VERSION: JSON.stringify(version) },
-  // CommonJS packages in the bundle call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-});
-
-// What the single executable embeds: everything in one CommonJS file (Node's
-// single-executable applications run one CommonJS script and nothing else).
-const cjs = await build({
-  ...common,
-  outfile: join(repo, 'dist/sea/switchyard.cjs'),
-  format: 'cjs',
-  // import() of a built-in (node:http) becomes require(): a script compiled
-  // with a code cache (bin/switchyard, the single executable) has no loader
-  // for import().
+  // import() becomes require(): a script compiled with a code cache
+  // (bin/switchyard, the single executable) has no loader for import().
   supported: { 'dynamic-import': false },
   // ESM packages (yargs) read import.meta.url; here it is the file's own URL.
   define: { 'import.meta.url': '__bundle_url', SWITCHYARD_VERSION: JSON.stringify(version) },
   banner: { js: "var __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
+};
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, 'vendor'), { recursive: true });
+
+// Each library alone: module.exports is what require('NAME') gives, for a
+// CommonJS library its own module.exports, for an ES module its namespace.
+const vendor = new Map();
+for (const name of VENDOR) {
+  const file = join(out, vendorFile(name));
+  const result = await build({
+    ...common,
+    stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: repo, sourcefile: `${name}.cjs` },
+    outfile: file,
+    plugins: [embedEtcdProtos],
+  });
+  const entry = result.metafile.inputs[`${name}.cjs`]?.imports[0]?.path;
+  const format = entry ? result.metafile.inputs[entry]?.format : undefined;
+  // An ES module is imported by name: its names are listed for the stand-in below.
+  const names = format === 'esm' ? Object.keys(require(file)).filter((k) => k !== '__esModule' && /^[A-Za-z_$][\w$]*$/.test(k)) : [];
+  vendor.set(name, { format, names, result });
+}
+
+// In switchyard.js each library is a stand-in module that requires the
+// library's file when the module importing it is first evaluated: for a
+// CommonJS library its module.exports (so the interop is the one a bundled
+// copy would get), for an ES module its named exports.
+const vendorStandIns = {
+  name: 'vendor-stand-ins',
+  setup(b) {
+    const names = new RegExp(`^(${VENDOR.map((n) => n.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    b.onResolve({ filter: names }, (args) => ({ path: args.path, namespace: 'vendor' }));
+    b.onResolve({ filter: /^\.\/vendor\//, namespace: 'vendor' }, (args) => ({ path: args.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => {
+      const { format, names: exported } = vendor.get(args.path);
+      const req = `require(${JSON.stringify(`./${vendorFile(args.path)}`)})`;
+      if (format !== 'esm') return { contents: `module.exports = ${req};`, loader: 'js', resolveDir: out };
+      const lines = [`const m = ${req};`, ...exported.map((k) => (k === 'default' ? 'export default m.default;' : `export const ${k} = m.${k};`))];
+      return { contents: lines.join('\n'), loader: 'js', resolveDir: out };
+    });
+  },
+};
+
+const core = await build({
+  ...common,
+  entryPoints: [join(repo, 'src/cli/main.ts')],
+  outfile: join(out, 'switchyard.js'),
+  plugins: [vendorStandIns, noSourceMap],
+  write: false,
+});
+// The module wrapper is in the file, so the loader compiles the text as read
+// (one string, no copy); "use strict" stays the first statement of the body.
+const [coreFile] = core.outputFiles;
+const body = coreFile.text.replace(/^var __bundle_url = [^\n]*\n/, (banner) => `"use strict";${banner}`);
+writeFileSync(coreFile.path, `(function (exports, require, module, __filename, __dirname) {${body}\n})`);
+
+// The single executable: everything in one file (Node's single-executable
+// applications run one CommonJS script and nothing else).
+const sea = await build({
+  ...common,
+  entryPoints: [join(repo, 'src/cli/main.ts')],
+  outfile: join(repo, 'dist/sea/switchyard.cjs'),
+  plugins: [embedEtcdProtos, noSourceMap],
+  external: ['hcl2-parser'],
 });
 
+// The code cache, from a run of the quickstart with this Node.js.
+execFileSync(process.execPath, [join(repo, 'scripts/code-cache.cjs')], { stdio: 'inherit' });
+
 const report = process.argv.includes('--report');
-for (const [name, result] of [['dist/bundle', esm], ['dist/sea', cjs]]) {
-  const outputs = Object.entries(result.metafile.outputs).filter(([path]) => !path.endsWith('.map'));
+const results = [['dist/bundle/switchyard.js', core], ...[...vendor].map(([n, v]) => [`dist/bundle/${vendorFile(n)}`, v.result]), ['dist/sea', sea]];
+for (const [name, result] of results) {
+  const outputs = Object.entries(result.metafile.outputs);
   const total = outputs.reduce((sum, [, o]) => sum + o.bytes, 0);
-  process.stdout.write(`${name}: ${outputs.length} file(s), ${(total / 1024).toFixed(0)} KiB\n`);
-  if (report) for (const [path, o] of outputs.sort((a, b) => b[1].bytes - a[1].bytes)) process.stdout.write(`  ${String(o.bytes).padStart(9)}  ${path}\n`);
+  if (report || name.endsWith('switchyard.js') || name === 'dist/sea') process.stdout.write(`${name}: ${(total / 1024).toFixed(0)} KiB\n`);
 }

@@ -26,7 +26,7 @@ export interface SwitchyardWatcher {
 }
 
 export const requireBuild = (): void => {
-  if (!existsSync(join(repoRoot, 'dist', 'bundle', 'switchyard.mjs'))) throw new Error('dist/ is missing: run `npm run build` first');
+  if (!existsSync(join(repoRoot, 'dist', 'bundle', 'switchyard.js'))) throw new Error('dist/ is missing: run `npm run build` first');
 };
 
 const parseLine = (text: string): LogLine => {

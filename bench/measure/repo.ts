@@ -16,5 +16,5 @@ export const CLI = join(REPO_ROOT, 'bin', 'switchyard');
 
 /** Fails early with the fix when dist/ was not built. */
 export const requireBuiltCli = (): void => {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'bundle', 'switchyard.mjs'))) throw new Error('dist/ is missing: run `npm run build` first');
+  if (!existsSync(join(REPO_ROOT, 'dist', 'bundle', 'switchyard.js'))) throw new Error('dist/ is missing: run `npm run build` first');
 };

@@ -2,20 +2,20 @@
 import { loadBackend } from '../backends/index.js';
 import { hasLeases, type Backend } from '../backends/backend.js';
 import { ConfigError } from '../errors.js';
-import { createReporter, type Reporter } from '../fleet/reporter.js';
+import type { Reporter } from '../fleet/reporter.js';
 import { backendOptionsOf, resolveRunOptions } from '../config/run-options.js';
 import { createLogger, type Logger } from '../log.js';
 import { cleanStaleStageFiles } from '../resource/pipeline.js';
 import { loadConfiguration, warnAboutConfiguration } from '../daemon/configuration.js';
-import { runDaemon } from '../daemon/daemon.js';
 import { runOnce } from '../daemon/onetime.js';
 import { createHistoryRecorder } from '../history/recorder.js';
 import { exitWith, reportError } from './exit.js';
 import { givenFlags } from './options.js';
 
 /** --report: the backend must hold keys under a lease (checked in the options: etcd or consul). */
-const startReporter = (backend: Backend, prefix: string, report: { hostId: string; ttlMs: number }, logger: Logger): Reporter => {
+const startReporter = async (backend: Backend, prefix: string, report: { hostId: string; ttlMs: number }, logger: Logger): Promise<Reporter> => {
   if (!hasLeases(backend)) throw new ConfigError(undefined, `--report needs a store with leases, not the ${backend.name} backend`, { key: 'report' });
+  const { createReporter } = await import('../fleet/reporter.js');
   return createReporter({ store: backend, prefix, hostId: report.hostId, ttlMs: report.ttlMs, logger });
 };
 
@@ -43,7 +43,9 @@ export const runCommand = async (argv: Record<string, unknown>): Promise<void> =
     if (options.mode === 'onetime') {
       code = await runOnce(config, backend, pipeline, logger);
     } else {
-      const reporter = options.report ? startReporter(backend, options.reportPrefix, options.report, logger) : undefined;
+      // The daemon and the reporter are loaded by the runs that use them: a one-shot run starts without them.
+      const { runDaemon } = await import('../daemon/daemon.js');
+      const reporter = options.report ? await startReporter(backend, options.reportPrefix, options.report, logger) : undefined;
       try {
         code = await runDaemon(options, config, backend, pipeline, logger, reporter ? { onRound: reporter.record } : {});
       } finally {

@@ -3,7 +3,6 @@
 // blocks or fails a round: at most one write is in flight, the latest state
 // wins, and a store that refuses the write gets one warning (again only
 // after it accepted one in between).
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { LeasedKey, LeasedWrites } from '../backends/backend.js';
 import { withTimeout } from '../backends/retry.js';
@@ -42,7 +41,7 @@ interface Entry {
 
 const sha256Of = async (file: string): Promise<string | null> => {
   try {
-    return createHash('sha256').update(await readFile(file)).digest('hex');
+    return process.getBuiltinModule('node:crypto').createHash('sha256').update(await readFile(file)).digest('hex');
   } catch {
     return null;
   }

@@ -2,7 +2,6 @@
 // with its stage) under <history-dir>/<resource>/, one JSON file per entry,
 // newest kept, oldest pruned. Each file is written to a temporary name and
 // renamed, so a reader never sees half an entry.
-import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -37,15 +36,18 @@ export const historyName = (resource: string): string => resource.replace(/\.tom
 
 export const resourceHistoryDir = (historyDir: string, resource: string): string => join(historyDir, historyName(resource));
 
-export const sha256Of = (content: string): string => createHash('sha256').update(content, 'utf8').digest('hex');
+// node:crypto is loaded by the first entry written or read, not at start-up.
+const crypto = (): typeof import('node:crypto') => process.getBuiltinModule('node:crypto');
+
+export const sha256Of = (content: string): string => crypto().createHash('sha256').update(content, 'utf8').digest('hex');
 
 let sequence = 0;
 
 const entryFileName = (now: number): string =>
-  `${String(now).padStart(13, '0')}-${String(sequence++ % 1_000_000).padStart(6, '0')}-${randomBytes(4).toString('hex')}.json`;
+  `${String(now).padStart(13, '0')}-${String(sequence++ % 1_000_000).padStart(6, '0')}-${crypto().randomBytes(4).toString('hex')}.json`;
 
 const writeAtomically = async (dir: string, name: string, text: string, mode: number): Promise<void> => {
-  const temp = join(dir, `.${name}.tmp-${randomBytes(4).toString('hex')}`);
+  const temp = join(dir, `.${name}.tmp-${crypto().randomBytes(4).toString('hex')}`);
   const handle = await open(temp, 'wx', mode);
   try {
     await handle.writeFile(text, 'utf8');

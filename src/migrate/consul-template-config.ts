@@ -3,15 +3,19 @@
 // blocks, the consul block, the global wait; every other setting is reported.
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import { createRequire } from 'node:module';
 import { ConfigError, messageOf } from '../errors.js';
 import type { Finding, Plan, PlannedResource } from './plan.js';
 import { templateNameOf } from './confd-confdir.js';
 
 type Table = Record<string, unknown>;
 
-const loadParser = (): { parseToObject(input: string): [Table | null, unknown] } =>
-  createRequire(import.meta.url)('hcl2-parser') as { parseToObject(input: string): [Table | null, unknown] };
+type HclParser = { parseToObject(input: string): [Table | null, unknown] };
+
+// The package is CommonJS: under ESM its exports arrive as the default export.
+const loadParser = async (): Promise<HclParser> => {
+  const mod: unknown = await import('hcl2-parser');
+  return ((mod as { default?: HclParser }).default ?? mod) as HclParser;
+};
 
 /** The line of `key` inside the index-th `block { … }`, best effort (the parser gives no positions). */
 const lineOf = (text: string, block: string | undefined, index: number, key: string): number | undefined => {
@@ -154,7 +158,7 @@ export const readConsulTemplateConfig = async (file: string): Promise<Plan> => {
   } catch (err) {
     throw new ConfigError(file, `cannot read: ${messageOf(err)}`, { cause: err });
   }
-  const [config] = loadParser().parseToObject(text);
+  const [config] = (await loadParser()).parseToObject(text);
   if (!config) throw new ConfigError(file, 'does not parse as HCL');
   const reader = new Reader(file, text);
   for (const [key, value] of Object.entries(config)) {

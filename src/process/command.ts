@@ -1,7 +1,6 @@
 // check_cmd / reload_cmd: placeholder substitution, shell detection and a
 // timed run with captured output. A command goes through /bin/sh only when it
 // uses shell syntax, so plain commands keep exact argv and exit codes.
-import { spawn } from 'node:child_process';
 import type { Logger } from '../log.js';
 import { BoundedOutput, omittedMarker } from './bounded-output.js';
 import { commandEnv } from './command-env.js';
@@ -162,7 +161,8 @@ export const runProcess = (
     let settled = false;
     const timers: NodeJS.Timeout[] = [];
 
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...commandEnv(), ...env } });
+    // node:child_process is loaded by the first command, not at start-up.
+    const child = process.getBuiltinModule('node:child_process').spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...commandEnv(), ...env } });
     const finish = (): void => {
       if (settled) return;
       settled = true;

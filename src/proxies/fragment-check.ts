@@ -13,7 +13,6 @@
 // expanded into one literal include per match, in glob(3) order, with dest
 // replaced by the staged file (and by nothing else). Included files on that
 // chain get rewritten copies in a temp dir; every other file is read in place.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -107,7 +106,7 @@ const rewriteNginx = async (file: string, ctx: NginxContext, main: boolean, dept
   }
   if (last === 0) return undefined;
   out += text.slice(last);
-  const random = randomBytes(6).toString('hex');
+  const random = process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex');
   const copy = main
     ? join(dirname(file), `.${basename(file)}.switchyard-check-${random}`)
     : join(ctx.tmpDir, `${ctx.copies.size}-${basename(file)}`);

@@ -7,7 +7,6 @@
 // the thread pool each was a trip to another thread and back, which on a busy
 // machine cost more than the step itself (change → file waited on ~16 of them).
 // Only fsync, which waits for the disk, goes to the thread pool.
-import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fchownSync, fsync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -19,11 +18,15 @@ import type { WantedState } from './file-state.js';
 
 type TempKind = 'stage' | 'backup';
 
+// node:crypto is loaded at the first name made, not at start-up: a run that
+// changes nothing never needs it.
+const randomHex = (bytes: number): string => process.getBuiltinModule('node:crypto').randomBytes(bytes).toString('hex');
+
 const TEMP_NAME = /^\.(.+)\.switchyard-(?:stage|backup)-[0-9a-f]{12}$/;
 
 /** `.<dest-basename>.switchyard-<kind>-<random>` in dest's directory. */
 export const tempPathFor = (dest: string, kind: TempKind): string =>
-  join(dirname(dest), `.${basename(dest)}.switchyard-${kind}-${randomBytes(6).toString('hex')}`);
+  join(dirname(dest), `.${basename(dest)}.switchyard-${kind}-${randomHex(6)}`);
 
 /** True for a staged or backup file that belongs to this dest. */
 export const isTempFileOf = (dest: string, fileName: string): boolean =>

@@ -16,7 +16,7 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = join(REPO, 'bin/switchyard');
 
 const requireBuild = (): void => {
-  if (!existsSync(join(REPO, 'dist/bundle/switchyard.mjs'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  if (!existsSync(join(REPO, 'dist/bundle/switchyard.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
 };
 
 export interface CliResult {

@@ -68,26 +68,25 @@ describe('etcd JSON gateway with auth', () => {
     const conf = makeConfdir();
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-loaded-'));
     try {
-      // Records every module file the run loads (a loader hook, in its own thread).
+      // Records every file the run requires (the bundle loads its libraries with require()).
       const log = join(dir, 'loaded.txt');
-      const hooks = join(dir, 'hooks.mjs');
+      const preload = join(dir, 'record-loads.cjs');
       writeFileSync(
-        hooks,
-        `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); }\n`,
+        preload,
+        `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, Object.keys(require.cache).join('\\n') + '\\n'));\n`,
       );
-      const register = join(dir, 'register.mjs');
-      writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify('file://' + hooks)});\n`);
       const dest = join(conf.dir, 'port.conf');
       conf.addResource({ name: 'port', template: 'port {{getv "/app/port"}}\n', fields: { dest, prefix: '/g4', keys: ['/app'] } });
       const r = await runCli(['--onetime', '--confdir', conf.dir, '--backend', 'etcd', '--node', server.endpoint, '--username', 'root', '--password', server.root!.password], {
-        env: { NODE_OPTIONS: `--import ${register}` },
+        env: { NODE_OPTIONS: `--require ${preload}` },
       });
       expect(r.code, r.stderr).toBe(0);
       expect(readFileSync(dest, 'utf8')).toBe('port 8081\n');
-      const loaded = readFileSync(log, 'utf8').split('\n').filter((u) => u.includes('/dist/bundle/'));
-      expect(loaded.length).toBeGreaterThan(0);
-      // The gRPC client's chunk embeds etcd's protocol definitions.
-      const grpc = loaded.filter((u) => readFileSync(new URL(u), 'utf8').includes('etcdserverpb'));
+      const loaded = readFileSync(log, 'utf8').split('\n').filter((f) => f !== '');
+      // bin/switchyard's loader is required (the bundle itself is compiled by the loader).
+      expect(loaded.some((f) => f.endsWith('/bin/run-bundle.cjs'))).toBe(true);
+      // The gRPC client's file embeds etcd's protocol definitions.
+      const grpc = loaded.filter((f) => readFileSync(f, 'utf8').includes('etcdserverpb'));
       expect(grpc).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -37,7 +37,7 @@ describe('npm pack, then npm install -g of the tarball', () => {
   it('packs the bundle, not the single executable or the unbundled build', () => {
     expect(statSync(tarball).size).toBeLessThan(5 * 1024 * 1024);
     const installed = join(prefix, 'lib/node_modules/switchyard');
-    expect(existsSync(join(installed, 'dist/bundle/switchyard.mjs'))).toBe(true);
+    expect(existsSync(join(installed, 'dist/bundle/switchyard.js'))).toBe(true);
     expect(readdirSync(join(installed, 'dist'))).toEqual(['bundle']);
     // Everything it runs is in the bundle: no dependency was installed.
     expect(existsSync(join(installed, 'node_modules'))).toBe(false);

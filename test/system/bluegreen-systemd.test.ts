@@ -57,8 +57,8 @@ describe('blue/green deploy and rollback with systemd, etcd and a real proxy', (
   let box: Container;
 
   beforeAll(async () => {
-    if (!existsSync(join(repoRoot, 'dist/bundle/switchyard.mjs'))) {
-      throw new Error('dist/bundle/switchyard.mjs is missing: run `npm run build` first (`npm run test:system` does)');
+    if (!existsSync(join(repoRoot, 'dist/bundle/switchyard.js'))) {
+      throw new Error('dist/bundle/switchyard.js is missing: run `npm run build` first (`npm run test:system` does)');
     }
     box = await bootContainer();
     await box.sh(SETUP);
