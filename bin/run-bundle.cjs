@@ -1,11 +1,12 @@
 'use strict';
 // Loads dist/bundle/switchyard.js (scripts/bundle.mjs) the way Node loads a
 // CommonJS module (the file holds the function Node would wrap it in), but
-// compiled with the V8 code cache written beside it at
-// build time: a run neither parses nor compiles the code it needs again. V8
-// refuses a cache from another Node.js version or other V8 flags; the bundle
-// then compiles as any module does. CommonJS, so that start-up does not load
-// Node's ES module loader either.
+// compiled with the V8 code cache written beside it at build time: a run
+// neither parses nor compiles the code it needs again. V8 refuses a cache
+// from another Node.js version or other V8 flags; the bundle then compiles as
+// any module does. CommonJS, so that start-up does not load Node's ES module
+// loader either. The single executable (scripts/sea-main.cjs) runs the same
+// bundle and cache through runModule.
 const { readFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
@@ -14,7 +15,20 @@ const { Script } = require('node:vm');
 const BUNDLE = join(__dirname, '../dist/bundle/switchyard.js');
 const CACHE = join(__dirname, '../dist/bundle/switchyard.cache');
 
-/** Compiles and runs the bundle; returns its Script (scripts/code-cache.cjs asks it for a cache). */
+/**
+ * Compiles `source`, a function expression taking a CommonJS module's
+ * (exports, require, module, __filename, __dirname), with `cachedData` when
+ * given, and calls it. Returns the module and the Script (for createCachedData).
+ */
+const runModule = ({ source, cachedData, filename, require }) => {
+  const script = new Script(source, { filename, cachedData });
+  const module = { exports: {}, filename, id: filename, loaded: false };
+  script.runInThisContext().call(module.exports, module.exports, require, module, filename, dirname(filename));
+  module.loaded = true;
+  return { module, script };
+};
+
+/** Runs the bundle with its code cache; returns its Script (scripts/code-cache.cjs asks it for a cache). */
 const runBundle = ({ useCache = true } = {}) => {
   let source;
   try {
@@ -32,11 +46,7 @@ const runBundle = ({ useCache = true } = {}) => {
       // No cache (a build without one): compiled as usual.
     }
   }
-  const script = new Script(source, { filename: BUNDLE, cachedData });
-  const module = { exports: {}, filename: BUNDLE, id: BUNDLE, loaded: false };
-  script.runInThisContext().call(module.exports, module.exports, createRequire(BUNDLE), module, BUNDLE, dirname(BUNDLE));
-  module.loaded = true;
-  return script;
+  return runModule({ source, cachedData, filename: BUNDLE, require: createRequire(BUNDLE) }).script;
 };
 
-module.exports = { runBundle, BUNDLE, CACHE };
+module.exports = { runBundle, runModule, BUNDLE, CACHE };

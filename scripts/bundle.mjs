@@ -14,8 +14,7 @@
 //   switchyard.cache    V8's code cache for switchyard.js, written by a run
 //                       of the quickstart (scripts/code-cache.cjs), so a run
 //                       neither parses nor compiles the code it needs.
-// dist/sea/switchyard.cjs: everything in one CommonJS file, for the single
-// executable (scripts/package.mjs).
+// The single executable embeds the same files (scripts/package.mjs).
 //
 //   node scripts/bundle.mjs [--report]
 import { build } from 'esbuild';
@@ -141,23 +140,13 @@ const [coreFile] = core.outputFiles;
 const body = coreFile.text.replace(/^var __bundle_url = [^\n]*\n/, (banner) => `"use strict";${banner}`);
 writeFileSync(coreFile.path, `(function (exports, require, module, __filename, __dirname) {${body}\n})`);
 
-// The single executable: everything in one file (Node's single-executable
-// applications run one CommonJS script and nothing else).
-const sea = await build({
-  ...common,
-  entryPoints: [join(repo, 'src/cli/main.ts')],
-  outfile: join(repo, 'dist/sea/switchyard.cjs'),
-  plugins: [embedEtcdProtos, noSourceMap],
-  external: ['hcl2-parser'],
-});
-
 // The code cache, from a run of the quickstart with this Node.js.
 execFileSync(process.execPath, [join(repo, 'scripts/code-cache.cjs')], { stdio: 'inherit' });
 
 const report = process.argv.includes('--report');
-const results = [['dist/bundle/switchyard.js', core], ...[...vendor].map(([n, v]) => [`dist/bundle/${vendorFile(n)}`, v.result]), ['dist/sea', sea]];
+const results = [['dist/bundle/switchyard.js', core], ...[...vendor].map(([n, v]) => [`dist/bundle/${vendorFile(n)}`, v.result])];
 for (const [name, result] of results) {
   const outputs = Object.entries(result.metafile.outputs);
   const total = outputs.reduce((sum, [, o]) => sum + o.bytes, 0);
-  if (report || name.endsWith('switchyard.js') || name === 'dist/sea') process.stdout.write(`${name}: ${(total / 1024).toFixed(0)} KiB\n`);
+  if (report || name.endsWith('switchyard.js')) process.stdout.write(`${name}: ${(total / 1024).toFixed(0)} KiB\n`);
 }

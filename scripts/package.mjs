@@ -1,28 +1,39 @@
 // Writes dist/switchyard-linux-x64: one executable that runs on a host with no
-// Node.js. It is a copy of the node binary running this script with the
-// bundle (dist/sea/switchyard.cjs, from scripts/bundle.mjs) injected as a
-// single-executable application, with V8's code cache for the bundle so the
-// executable does not parse and compile it again at start-up.
+// Node.js. It is a copy of the node binary running this script, made a
+// single-executable application whose main script (scripts/sea-main.cjs)
+// runs the bundle of bin/switchyard (dist/bundle/, from scripts/bundle.mjs),
+// embedded as assets: switchyard.js with the V8 code cache made by the same
+// Node.js, so the executable neither parses nor compiles the code a run
+// needs, and each library file, read at its first require.
 //
 //   npm run package    (builds first)
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { build } from 'esbuild';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(repo, 'package.json'));
-const main = join(repo, 'dist/sea/switchyard.cjs');
+const bundle = join(repo, 'dist/bundle');
+const main = join(repo, 'dist/sea/main.cjs');
 const blob = join(repo, 'dist/sea/switchyard.blob');
 const seaConfig = join(repo, 'dist/sea/sea-config.json');
 const target = join(repo, `dist/switchyard-${process.platform}-${process.arch}`);
 
-if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first (\`npm run package\` does)`);
+for (const file of ['switchyard.js', 'switchyard.cache']) {
+  if (!existsSync(join(bundle, file))) throw new Error(`dist/bundle/${file} is missing: run \`npm run build\` first (\`npm run package\` does)`);
+}
 
+mkdirSync(dirname(main), { recursive: true });
+await build({ entryPoints: [join(repo, 'scripts/sea-main.cjs')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: main, logLevel: 'warning' });
+const assets = Object.fromEntries(
+  ['switchyard.js', 'switchyard.cache', ...readdirSync(join(bundle, 'vendor')).map((f) => `vendor/${f}`)].map((name) => [name, join(bundle, name)]),
+);
 writeFileSync(
   seaConfig,
-  JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, useSnapshot: false }, null, 2),
+  JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false, assets }, null, 2),
 );
 execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
 
@@ -35,4 +46,4 @@ await inject(target, 'NODE_SEA_BLOB', readFileSync(blob), {
 });
 
 const version = execFileSync(target, ['--version'], { encoding: 'utf8' }).trim();
-process.stdout.write(`${target.slice(repo.length + 1)}: switchyard ${version}, node ${process.version}, code cache\n`);
+process.stdout.write(`${target.slice(repo.length + 1)}: switchyard ${version}, node ${process.version}, the bundle's code cache\n`);

@@ -11,7 +11,7 @@ import { eventually, runCli } from '../harness/cli.js';
 import { bootContainer, repoRoot, type Container } from '../harness/nspawn.js';
 
 const EXECUTABLE = join(repoRoot, `dist/switchyard-${process.platform}-${process.arch}`);
-const BUNDLE = join(repoRoot, 'dist/sea/switchyard.cjs');
+const BUNDLE = join(repoRoot, 'dist/bundle/switchyard.js');
 const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 
 // The quickstart as a systemd install: /etc/switchyard, the dest under /etc/nginx
