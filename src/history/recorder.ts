@@ -1,7 +1,7 @@
 // Keeps each applied render, and each failed one with its stage, in the
 // resource's history. Never fails a round: a history that cannot be written
 // is logged and the round goes on.
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import type { TemplateResource } from '../config/resource.js';
 import { messageOf } from '../errors.js';
 import { redact, type Logger } from '../log.js';
@@ -29,9 +29,9 @@ export interface HistoryRecorder {
 }
 
 // dest's mode, so an entry is exactly as readable as the file it copies.
-const modeFor = async (resource: TemplateResource): Promise<number> => {
+const modeFor = (resource: TemplateResource): number => {
   try {
-    return (await stat(resource.dest)).mode & 0o777;
+    return statSync(resource.dest).mode & 0o777;
   } catch {
     return resource.mode ?? 0o600;
   }
@@ -50,7 +50,7 @@ export const createHistoryRecorder = (settings: HistorySettings, logger: Logger)
           ...(error !== undefined ? { error: redact(error) } : {}),
           ...(content !== undefined ? { content } : {}),
         },
-        { historyDir: settings.dir, resource: resource.name, keep: settings.keep, mode: await modeFor(resource) },
+        { historyDir: settings.dir, resource: resource.name, keep: settings.keep, mode: modeFor(resource) },
       );
     } catch (err) {
       logger.warn('cannot keep history', { resource: resource.name, dir: settings.dir, err: messageOf(err) });

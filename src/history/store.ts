@@ -2,8 +2,15 @@
 // with its stage) under <history-dir>/<resource>/, one JSON file per entry,
 // newest kept, oldest pruned. Each file is written to a temporary name and
 // renamed, so a reader never sees half an entry.
-import { chmod, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+//
+// Writing an entry takes a dozen small steps (mkdir, readdir, open, write,
+// chmod, close, rename, unlink) of microseconds each: they are synchronous,
+// as the staging of dest is (../resource/stage-file.ts); only the fsync,
+// which waits for the disk, goes to the thread pool.
+import { chmodSync, closeSync, fchmodSync, fsync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 export type HistoryResult = 'updated' | 'failed';
 
@@ -46,30 +53,35 @@ let sequence = 0;
 const entryFileName = (now: number): string =>
   `${String(now).padStart(13, '0')}-${String(sequence++ % 1_000_000).padStart(6, '0')}-${crypto().randomBytes(4).toString('hex')}.json`;
 
+const fsyncFd = promisify(fsync);
+
 const writeAtomically = async (dir: string, name: string, text: string, mode: number): Promise<void> => {
   const temp = join(dir, `.${name}.tmp-${crypto().randomBytes(4).toString('hex')}`);
-  const handle = await open(temp, 'wx', mode);
+  const fd = openSync(temp, 'wx', mode);
   try {
-    await handle.writeFile(text, 'utf8');
+    writeSync(fd, text, null, 'utf8');
     // The umask may have narrowed the mode; the entry mirrors dest's exactly.
-    await handle.chmod(mode);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, join(dir, name));
+    fchmodSync(fd, mode);
+    await fsyncFd(fd);
   } catch (err) {
-    await rm(temp, { force: true });
+    closeSync(fd);
+    rmSync(temp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    renameSync(temp, join(dir, name));
+  } catch (err) {
+    rmSync(temp, { force: true });
     throw err;
   }
 };
 
 /** The entry files of a resource, newest first. */
-const entryFiles = async (dir: string): Promise<string[]> => {
+const entryFiles = (dir: string): string[] => {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = readdirSync(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
@@ -94,10 +106,10 @@ export interface AppendOptions {
  */
 export const appendEntry = async (entry: HistoryEntry, options: AppendOptions): Promise<boolean> => {
   const dir = resourceHistoryDir(options.historyDir, options.resource);
-  await mkdir(options.historyDir, { recursive: true, mode: 0o700 });
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
-  const files = await entryFiles(dir);
+  mkdirSync(options.historyDir, { recursive: true, mode: 0o700 });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const files = entryFiles(dir);
   if (entry.result === 'failed' && files[0]) {
     const newest = await readEntryFile(join(dir, files[0])).catch(() => undefined);
     if (newest && newest.result === 'failed' && newest.stage === entry.stage && newest.sha256 === entry.sha256) return false;
@@ -105,7 +117,7 @@ export const appendEntry = async (entry: HistoryEntry, options: AppendOptions): 
   await writeAtomically(dir, entryFileName(options.now ?? Date.now()), JSON.stringify(entry) + '\n', options.mode & 0o666);
   const keep = Math.max(1, options.keep);
   // The file just written sorts first; everything past `keep` goes.
-  await Promise.all(files.slice(keep - 1).map((f) => rm(join(dir, f), { force: true })));
+  for (const f of files.slice(keep - 1)) rmSync(join(dir, f), { force: true });
   return true;
 };
 
@@ -114,7 +126,7 @@ const readEntryFile = async (path: string): Promise<HistoryEntry> => JSON.parse(
 /** Every entry of a resource, newest first, numbered from 1. */
 export const listEntries = async (historyDir: string, resource: string): Promise<NumberedEntry[]> => {
   const dir = resourceHistoryDir(historyDir, resource);
-  const files = await entryFiles(dir);
+  const files = entryFiles(dir);
   const out: NumberedEntry[] = [];
   for (const [i, file] of files.entries()) out.push({ ...(await readEntryFile(join(dir, file))), n: i + 1, file: join(dir, file) });
   return out;
