@@ -1,5 +1,6 @@
 // Loads <confdir>/conf.d/*.toml into TemplateResources (confd-compatible).
-import { access, readdir } from 'node:fs/promises';
+// The directory and its small files are read synchronously (see toml.ts).
+import { accessSync, readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { joinKey } from '../backends/keys.js';
 import { ConfigError } from '../errors.js';
@@ -121,11 +122,14 @@ export const loadResourceFile = async (
     resource.wait = typeof q === 'string' ? f.fail('wait', q) : q;
   }
   // Checked last, so that the other mistakes in the file are named first.
-  await access(resource.src).catch((err: unknown) =>
-    (err as NodeJS.ErrnoException).code === 'ENOENT'
-      ? f.fail('src', `template ${resource.src} not found${isAbsolute(src) ? '' : ` (src is relative to ${join(confdir, 'templates')})`}`)
-      : f.fail('src', `template ${resource.src}: ${(err as Error).message}`),
-  );
+  try {
+    accessSync(resource.src);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      f.fail('src', `template ${resource.src} not found${isAbsolute(src) ? '' : ` (src is relative to ${join(confdir, 'templates')})`}`);
+    }
+    f.fail('src', `template ${resource.src}: ${(err as Error).message}`);
+  }
   return resource;
 };
 
@@ -133,7 +137,7 @@ export const loadResourceFile = async (
 export const listResourceFiles = async (confdir: string): Promise<string[]> => {
   const dir = join(confdir, 'conf.d');
   try {
-    const names = (await readdir(dir)).filter((n) => n.endsWith('.toml') && !n.startsWith('.')).sort();
+    const names = readdirSync(dir).filter((n) => n.endsWith('.toml') && !n.startsWith('.')).sort();
     return names.map((n) => join(dir, n));
   } catch (err) {
     throw new ConfigError(dir, `cannot read the resource directory: ${(err as Error).message}${confdirHint(confdir)}`, { cause: err });

@@ -1,6 +1,8 @@
 // Loads templates: parse and compile at load time (so syntax errors surface
 // before anything runs, naming file:line:column), then cache by file and source.
-import { readFile } from 'node:fs/promises';
+// A template file is read synchronously, as configuration files are
+// (../config/toml.ts).
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { handlebars } from './environment.js';
 import { ConfigError, messageOf } from '../errors.js';
@@ -82,7 +84,7 @@ export const compileTemplateFile = async (path: string): Promise<CompiledTemplat
   const file = resolve(path);
   let source: string;
   try {
-    source = await readFile(file, 'utf8');
+    source = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(file, `cannot read template: ${messageOf(err)}`, { cause: err });
   }

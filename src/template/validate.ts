@@ -2,7 +2,9 @@
 // canonical text to emit, or undefined when the value is not acceptable.
 // What they accept never contains whitespace, quotes, `;`, `{`, `}`, `#` or `$`,
 // so a value can never end a directive or open a block.
-import { isIPv4, isIPv6 } from 'node:net';
+
+// node:net at the first address checked, not at start-up: a template may never ask.
+const net = (): typeof import('node:net') => process.getBuiltinModule('node:net');
 
 const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 const DIGITS = /^[0-9]+$/;
@@ -19,7 +21,7 @@ export const isHostname = (s: string): boolean => {
 };
 
 /** An IPv6 address without a zone ("%eth0"). */
-const isPlainIPv6 = (s: string): boolean => !s.includes('%') && isIPv6(s);
+const isPlainIPv6 = (s: string): boolean => !s.includes('%') && net().isIPv6(s);
 
 export const validPort = (s: string): string | undefined => {
   if (!/^[0-9]{1,5}$/.test(s)) return undefined;
@@ -30,7 +32,7 @@ export const validPort = (s: string): string | undefined => {
 /** An IP address, bare ("10.0.0.1", "::1"; "[::1]" is unwrapped). */
 export const validIP = (s: string): string | undefined => {
   const bare = s.startsWith('[') && s.endsWith(']') ? s.slice(1, -1) : s;
-  return isIPv4(bare) || isPlainIPv6(bare) ? bare : undefined;
+  return net().isIPv4(bare) || isPlainIPv6(bare) ? bare : undefined;
 };
 
 /** A hostname, IPv4 or IPv6 address; IPv6 comes back in brackets, ready for ":port". */
