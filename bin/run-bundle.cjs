@@ -1,52 +1,72 @@
 'use strict';
-// Loads dist/bundle/switchyard.js (scripts/bundle.mjs) the way Node loads a
-// CommonJS module (the file holds the function Node would wrap it in), but
-// compiled with the V8 code cache written beside it at build time: a run
-// neither parses nor compiles the code it needs again. V8 refuses a cache
-// from another Node.js version or other V8 flags; the bundle then compiles as
-// any module does. CommonJS, so that start-up does not load Node's ES module
-// loader either. The single executable (scripts/sea-main.cjs) runs the same
-// bundle and cache through runModule.
+// Loads the bundle (scripts/bundle.mjs): dist/bundle/switchyard.js, and each
+// library it requires (./vendor/NAME.js) at the first require, the way Node
+// loads a CommonJS module (each file holds the function Node would wrap it
+// in), but compiled with the V8 code cache written beside it at build time
+// (NAME.cache): a run neither parses nor compiles the code it needs again.
+// V8 refuses a cache from another Node.js version or other V8 flags; the
+// file then compiles as any module does. CommonJS, so that start-up does not
+// load Node's ES module loader either. The single executable
+// (scripts/sea-main.cjs) runs the same files, embedded as assets.
 const { readFileSync } = require('node:fs');
-const { createRequire } = require('node:module');
-const { dirname, join } = require('node:path');
+const { join } = require('node:path');
 const { Script } = require('node:vm');
 
-const BUNDLE = join(__dirname, '../dist/bundle/switchyard.js');
-const CACHE = join(__dirname, '../dist/bundle/switchyard.cache');
+const DIR = join(__dirname, '../dist/bundle');
+const MAIN = 'switchyard.js';
 
 /**
- * Compiles `source`, a function expression taking a CommonJS module's
- * (exports, require, module, __filename, __dirname), with `cachedData` when
- * given, and calls it. Returns the module and the Script (for createCachedData).
+ * A loader over the bundle's files. `files.text(name)` and `files.cache(name)`
+ * read a file and its cache (undefined when there is none); `filename(name)`
+ * names it in stack traces; every require that is not a library of the
+ * bundle goes to `builtin`. `onCompile` sees each Script (for its cache).
  */
-const runModule = ({ source, cachedData, filename, require }) => {
-  const script = new Script(source, { filename, cachedData });
-  const module = { exports: {}, filename, id: filename, loaded: false };
-  script.runInThisContext().call(module.exports, module.exports, require, module, filename, dirname(filename));
-  module.loaded = true;
-  return { module, script };
+const createLoader = ({ files, filename, builtin, onCompile }) => {
+  const loaded = new Map();
+  const run = (name) => {
+    const file = filename(name);
+    const script = new Script(files.text(name), { filename: file, cachedData: files.cache(name.replace(/\.js$/, '.cache')) });
+    onCompile?.(name, script);
+    const module = { exports: {}, filename: file, id: file, loaded: false };
+    loaded.set(name, module);
+    script.runInThisContext().call(module.exports, module.exports, bundleRequire, module, file, file.slice(0, file.lastIndexOf('/')));
+    module.loaded = true;
+    return module.exports;
+  };
+  const bundleRequire = (id) => {
+    if (!id.startsWith('./vendor/')) return builtin(id);
+    const name = id.slice(2);
+    return loaded.has(name) ? loaded.get(name).exports : run(name);
+  };
+  return { runMain: () => run(MAIN), require: bundleRequire };
 };
 
-/** Runs the bundle with its code cache; returns its Script (scripts/code-cache.cjs asks it for a cache). */
-const runBundle = ({ useCache = true } = {}) => {
-  let source;
+const missing = (err) => err.code === 'ENOENT';
+
+/** The files of dist/bundle/ (a missing cache is no cache). */
+const diskFiles = {
+  text: (name) => readFileSync(join(DIR, name), 'utf8'),
+  cache: (name) => {
+    try {
+      return readFileSync(join(DIR, name));
+    } catch (err) {
+      if (missing(err)) return undefined;
+      throw err;
+    }
+  },
+};
+
+/** Runs bin/switchyard's bundle from dist/bundle/. */
+const runBundle = ({ files = diskFiles, onCompile } = {}) => {
+  const loader = createLoader({ files, filename: (name) => join(DIR, name), builtin: require, onCompile });
   try {
-    source = readFileSync(BUNDLE, 'utf8');
+    loader.runMain();
   } catch (err) {
-    if (err.code !== 'ENOENT') throw err;
+    if (!missing(err) || !String(err.path).endsWith(MAIN)) throw err;
     process.stderr.write('switchyard: dist/bundle/ is missing; run `npm ci && npm run build` first\n');
     process.exit(2);
   }
-  let cachedData;
-  if (useCache) {
-    try {
-      cachedData = readFileSync(CACHE);
-    } catch {
-      // No cache (a build without one): compiled as usual.
-    }
-  }
-  return runModule({ source, cachedData, filename: BUNDLE, require: createRequire(BUNDLE) }).script;
+  return loader;
 };
 
-module.exports = { runBundle, runModule, BUNDLE, CACHE };
+module.exports = { createLoader, runBundle, diskFiles, DIR, MAIN };

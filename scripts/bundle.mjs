@@ -3,17 +3,18 @@
 // dist/bundle/ (what bin/switchyard runs and `npm pack` ships):
 //   switchyard.js       every module of switchyard and the small libraries a
 //                       run needs (Handlebars, the TOML reader) as one
-//                       CommonJS module, written with the function Node wraps
-//                       around a module, which bin/run-bundle.cjs compiles
-//                       and calls; modules behind a dynamic import() are in
-//                       it but evaluated only when a run first needs them;
-//   vendor/NAME.cjs     each larger library (the etcd gRPC client, yargs,
-//                       chokidar, the Consul client, diff, yaml, the HCL
-//                       parser) in a file of its own, read by the first
-//                       require() of a run that uses it;
-//   switchyard.cache    V8's code cache for switchyard.js, written by a run
-//                       of the quickstart (scripts/code-cache.cjs), so a run
+//                       CommonJS module; modules behind a dynamic import()
+//                       are in it but evaluated only when a run first needs
+//                       them;
+//   vendor/NAME.js      each larger library (the etcd gRPC client, yargs,
+//                       chokidar, diff, yaml, the HCL parser) in a file of
+//                       its own, read by the first require() of a run that
+//                       uses it;
+//   *.cache             V8's code cache for each of them, written by a run of
+//                       the quickstart (scripts/code-cache.cjs), so a run
 //                       neither parses nor compiles the code it needs.
+// Each .js file holds the function Node wraps around a CommonJS module;
+// bin/run-bundle.cjs compiles it with its cache and calls it.
 // The single executable embeds the same files (scripts/package.mjs).
 //
 //   node scripts/bundle.mjs [--report]
@@ -32,7 +33,11 @@ const out = join(repo, 'dist/bundle');
 // The libraries kept out of switchyard.cjs: a run that does not use one does
 // not read it. Each is imported only from modules that runs load on demand.
 const VENDOR = ['etcd3', 'yargs', 'yargs/helpers', 'chokidar', 'consul', 'diff', 'yaml', 'hcl2-parser'];
-const vendorFile = (name) => `vendor/${name.replace(/\//g, '-')}.cjs`;
+const vendorFile = (name) => `vendor/${name.replace(/\//g, '-')}.js`;
+
+// Each file holds the function Node wraps around a CommonJS module, so the
+// loader (bin/run-bundle.cjs) compiles the text as read: one string, no copy.
+const wrapped = (text) => `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
 
 // etcd3 reads its .proto files from disk next to its own module when it is
 // first imported. A bundle has no such files, so the parsed definitions are
@@ -89,6 +94,13 @@ const common = {
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'vendor'), { recursive: true });
 
+/** What a CommonJS module's text exports, evaluated here. */
+const exportsOf = (text, file) => {
+  const module = { exports: {} };
+  new Function('exports', 'require', 'module', '__filename', '__dirname', text)(module.exports, require, module, file, dirname(file));
+  return module.exports;
+};
+
 // Each library alone: module.exports is what require('NAME') gives, for a
 // CommonJS library its own module.exports, for an ES module its namespace.
 const vendor = new Map();
@@ -99,11 +111,14 @@ for (const name of VENDOR) {
     stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: repo, sourcefile: `${name}.cjs` },
     outfile: file,
     plugins: [embedEtcdProtos],
+    write: false,
   });
+  const [{ text }] = result.outputFiles;
+  writeFileSync(file, wrapped(text));
   const entry = result.metafile.inputs[`${name}.cjs`]?.imports[0]?.path;
   const format = entry ? result.metafile.inputs[entry]?.format : undefined;
   // An ES module is imported by name: its names are listed for the stand-in below.
-  const names = format === 'esm' ? Object.keys(require(file)).filter((k) => k !== '__esModule' && /^[A-Za-z_$][\w$]*$/.test(k)) : [];
+  const names = format === 'esm' ? Object.keys(exportsOf(text, file)).filter((k) => k !== '__esModule' && /^[A-Za-z_$][\w$]*$/.test(k)) : [];
   vendor.set(name, { format, names, result });
 }
 
@@ -134,11 +149,11 @@ const core = await build({
   plugins: [vendorStandIns, noSourceMap],
   write: false,
 });
-// The module wrapper is in the file, so the loader compiles the text as read
-// (one string, no copy); "use strict" stays the first statement of the body.
+// "use strict" (every module of switchyard is an ES module) stays the first
+// statement of the body.
 const [coreFile] = core.outputFiles;
 const body = coreFile.text.replace(/^var __bundle_url = [^\n]*\n/, (banner) => `"use strict";${banner}`);
-writeFileSync(coreFile.path, `(function (exports, require, module, __filename, __dirname) {${body}\n})`);
+writeFileSync(coreFile.path, wrapped(body));
 
 // The code cache, from a run of the quickstart with this Node.js.
 execFileSync(process.execPath, [join(repo, 'scripts/code-cache.cjs')], { stdio: 'inherit' });

@@ -1,10 +1,10 @@
 // Writes dist/switchyard-linux-x64: one executable that runs on a host with no
 // Node.js. It is a copy of the node binary running this script, made a
 // single-executable application whose main script (scripts/sea-main.cjs)
-// runs the bundle of bin/switchyard (dist/bundle/, from scripts/bundle.mjs),
-// embedded as assets: switchyard.js with the V8 code cache made by the same
+// runs the bundle of bin/switchyard (dist/bundle/, from scripts/bundle.mjs)
+// embedded as assets: each file with the V8 code cache made by the same
 // Node.js, so the executable neither parses nor compiles the code a run
-// needs, and each library file, read at its first require.
+// needs; a library is read at its first require.
 //
 //   npm run package    (builds first)
 import { execFileSync } from 'node:child_process';
@@ -28,9 +28,11 @@ for (const file of ['switchyard.js', 'switchyard.cache']) {
 
 mkdirSync(dirname(main), { recursive: true });
 await build({ entryPoints: [join(repo, 'scripts/sea-main.cjs')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: main, logLevel: 'warning' });
-const assets = Object.fromEntries(
-  ['switchyard.js', 'switchyard.cache', ...readdirSync(join(bundle, 'vendor')).map((f) => `vendor/${f}`)].map((name) => [name, join(bundle, name)]),
-);
+// Every file of dist/bundle/, and assets.json listing them (a cache may be missing).
+const names = ['switchyard.js', 'switchyard.cache', ...readdirSync(join(bundle, 'vendor')).map((f) => `vendor/${f}`)];
+const listing = join(repo, 'dist/sea/assets.json');
+writeFileSync(listing, JSON.stringify(names));
+const assets = { 'assets.json': listing, ...Object.fromEntries(names.map((name) => [name, join(bundle, name)])) };
 writeFileSync(
   seaConfig,
   JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false, assets }, null, 2),

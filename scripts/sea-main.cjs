@@ -1,27 +1,18 @@
 'use strict';
 // The single executable's main script (bundled by scripts/package.mjs): it
-// runs dist/bundle/switchyard.js with its code cache, both embedded as
-// assets, as bin/switchyard does from disk. A library the bundle requires
-// (./vendor/NAME.cjs) is an asset too, compiled at its first require; every
-// other require is one of Node's built-in modules.
+// runs the bundle of bin/switchyard, its libraries and their code caches,
+// all embedded as assets, with bin/run-bundle.cjs's loader. Every require
+// that is not a library of the bundle is one of Node's built-in modules.
 const { getAsset } = require('node:sea');
-const { runModule } = require('../bin/run-bundle.cjs');
+const { createLoader } = require('../bin/run-bundle.cjs');
 
-const vendor = new Map();
-const seaRequire = (id) => {
-  if (!id.startsWith('./vendor/')) return require(id);
-  let loaded = vendor.get(id);
-  if (!loaded) {
-    const source = `(function (exports, require, module, __filename, __dirname) {${getAsset(id.slice(2), 'utf8')}\n})`;
-    loaded = runModule({ source, filename: `${process.execPath}/${id.slice(2)}`, require: seaRequire }).module;
-    vendor.set(id, loaded);
-  }
-  return loaded.exports;
-};
+const has = new Set(JSON.parse(getAsset('assets.json', 'utf8')));
 
-runModule({
-  source: getAsset('switchyard.js', 'utf8'),
-  cachedData: Buffer.from(getAsset('switchyard.cache')),
-  filename: process.execPath,
-  require: seaRequire,
-});
+createLoader({
+  files: {
+    text: (name) => getAsset(name, 'utf8'),
+    cache: (name) => (has.has(name) ? Buffer.from(getAsset(name)) : undefined),
+  },
+  filename: (name) => `${process.execPath}/${name}`,
+  builtin: require,
+}).runMain();

@@ -68,12 +68,13 @@ describe('etcd JSON gateway with auth', () => {
     const conf = makeConfdir();
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-loaded-'));
     try {
-      // Records every file the run requires (the bundle loads its libraries with require()).
+      // Records every file the run compiles: bin/run-bundle.cjs compiles the bundle and each library it loads.
       const log = join(dir, 'loaded.txt');
       const preload = join(dir, 'record-loads.cjs');
       writeFileSync(
         preload,
-        `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, Object.keys(require.cache).join('\\n') + '\\n'));\n`,
+        `const vm = require('node:vm');\nconst files = [];\nvm.Script = class extends vm.Script { constructor(s, o) { super(s, o); files.push(o.filename); } };\n` +
+          `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, files.join('\\n') + '\\n'));\n`,
       );
       const dest = join(conf.dir, 'port.conf');
       conf.addResource({ name: 'port', template: 'port {{getv "/app/port"}}\n', fields: { dest, prefix: '/g4', keys: ['/app'] } });
@@ -83,8 +84,7 @@ describe('etcd JSON gateway with auth', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(readFileSync(dest, 'utf8')).toBe('port 8081\n');
       const loaded = readFileSync(log, 'utf8').split('\n').filter((f) => f !== '');
-      // bin/switchyard's loader is required (the bundle itself is compiled by the loader).
-      expect(loaded.some((f) => f.endsWith('/bin/run-bundle.cjs'))).toBe(true);
+      expect(loaded.some((f) => f.endsWith('/dist/bundle/switchyard.js'))).toBe(true);
       // The gRPC client's file embeds etcd's protocol definitions.
       const grpc = loaded.filter((f) => readFileSync(f, 'utf8').includes('etcdserverpb'));
       expect(grpc).toEqual([]);

@@ -11,7 +11,7 @@ import { makeConfdir, type Confdir } from '../harness/confdir.js';
 
 interface Loads {
   result: CliResult;
-  /** Files loaded through require(). */
+  /** The bundle's files compiled (dist/bundle/switchyard.js, vendor/NAME.js). */
   files: string[];
   /** Node's built-in modules loaded (process.moduleLoadList). */
   builtins: string[];
@@ -35,15 +35,18 @@ const vm = require('node:vm');
 const fs = require('node:fs');
 const Original = vm.Script;
 let bundle;
+const files = [];
 vm.Script = class extends Original {
   constructor(source, options) {
     super(source, options);
-    if (options && String(options.filename).endsWith('/dist/bundle/switchyard.js')) bundle = { cached: options.cachedData !== undefined, rejected: this.cachedDataRejected === true };
+    const file = String(options && options.filename);
+    files.push(file);
+    if (file.endsWith('/dist/bundle/switchyard.js')) bundle = { cached: options.cachedData !== undefined, rejected: this.cachedDataRejected === true };
   }
 };
 process.on('exit', () => {
   const builtins = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13));
-  fs.writeFileSync(process.env.LOADS_OUT, JSON.stringify({ files: Object.keys(require.cache), builtins, bundle }));
+  fs.writeFileSync(process.env.LOADS_OUT, JSON.stringify({ files, builtins, bundle }));
 });
 `,
   );
@@ -77,6 +80,10 @@ describe('start-up', () => {
     const l = await loadsOf(['--version']);
     expect(l.result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     expect(libraries(l)).toEqual([]);
+    // The recording sees the libraries a command loads, with their caches.
+    const help = await loadsOf(['--help']);
+    expect(help.result.code).toBe(0);
+    expect(libraries(help).map((f) => f.split('/').pop())).toContain('yargs.js');
   });
 
   it('loads neither node:crypto nor node:child_process for a one-shot run that changes nothing', async () => {
