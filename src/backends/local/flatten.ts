@@ -25,7 +25,7 @@ export class KeyCollisionError extends Error {
   }
 }
 
-type Leaf = (key: string, value: unknown, source: readonly (string | number)[]) => void;
+type Leaf = (key: string, value: unknown, source: readonly (string | number)[] | undefined) => void;
 
 const scalarToString = (value: unknown): string => {
   if (value === null || value === undefined) return '';
@@ -33,42 +33,46 @@ const scalarToString = (value: unknown): string => {
   return String(value);
 };
 
-/** Calls `leaf` for every scalar with its flat key and its place in the document (`source` is reused: copy it to keep it). */
-const walk = (node: unknown, leaf: Leaf, key: string, source: (string | number)[]): void => {
+/**
+ * Calls `leaf` for every scalar with its flat key and, when `source` is
+ * given, its place in the document (`source` is reused: copy it to keep it).
+ */
+const walk = (node: unknown, leaf: Leaf, key: string, source?: (string | number)[]): void => {
   if (Array.isArray(node)) {
     node.forEach((item, i) => {
-      source.push(i);
+      source?.push(i);
       walk(item, leaf, `${key}/${i}`, source);
-      source.pop();
+      source?.pop();
     });
   } else if (node !== null && typeof node === 'object' && !(node instanceof Date)) {
     for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
       const segment = k.replace(/^\/+|\/+$/g, '');
-      source.push(k);
+      source?.push(k);
       walk(v, leaf, segment ? `${key}/${segment}` : key, source);
-      source.pop();
+      source?.pop();
     }
   } else {
     leaf(key || '/', node, source);
   }
 };
 
-/** The first place in the document that becomes `key`. */
-const firstSourceOf = (doc: unknown, key: string): SourcePath => {
-  let found: SourcePath | undefined;
+/** The error for `key`, with the first two places in the document that become it. */
+const collision = (doc: unknown, key: string): KeyCollisionError => {
+  const places: SourcePath[] = [];
   walk(doc, (k, _v, source) => {
-    if (found === undefined && k === key) found = [...source];
+    if (k === key && source && places.length < 2) places.push([...source]);
   }, '', []);
-  return found ?? [];
+  return new KeyCollisionError(key, places[0] ?? [], places[1] ?? []);
 };
 
 /** The document's flat keys; throws KeyCollisionError when two places become one key. */
 export const flattenDocument = (doc: unknown): Map<string, string> => {
   const into = new Map<string, string>();
-  walk(doc, (key, value, source) => {
-    // The first place is looked up again only now: no bookkeeping for documents without a collision.
-    if (into.has(key)) throw new KeyCollisionError(key, firstSourceOf(doc, key), [...source]);
+  walk(doc, (key, value) => {
+    const size = into.size;
     into.set(key, scalarToString(value));
-  }, '', []);
+    // A key seen before does not grow the map. The places are looked up only then: no work for a sound document.
+    if (into.size === size) throw collision(doc, key);
+  }, '');
   return into;
 };
