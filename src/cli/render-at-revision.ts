@@ -30,7 +30,7 @@ export const renderAtRevision = async (argv: Record<string, unknown>): Promise<v
       const template = config.templates.get(resource.name);
       if (!template) continue;
       try {
-        const { text } = await renderTemplate(template, { values: snapshot.values, prefix: resource.prefix });
+        const { text } = await renderTemplate(template, { values: snapshot.values, prefix: resource.prefix, limits: options.renderLimits });
         process.stdout.write(only ? text : `# ${resource.name}\n${text}`);
       } catch (err) {
         failed += 1;

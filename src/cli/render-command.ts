@@ -9,7 +9,8 @@ import { joinKey } from '../backends/keys.js';
 import { ConfigError, messageOf } from '../errors.js';
 import { createLogger } from '../log.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitWith, reportError } from './exit.js';
-import { addRunOptions } from './run-command.js';
+import { envNameOf, RENDER_LIMIT_OPTIONS, RUN_OPTIONS } from '../config/option-table.js';
+import { addTableOptions, givenFlags } from './options.js';
 
 interface RenderArgs {
   template?: string;
@@ -22,7 +23,11 @@ export const renderCommand = {
   command: 'render [template]',
   describe: 'render one template from local YAML/JSON data, no backend; or the confdir at a past etcd revision',
   builder: (y: Argv) =>
-    addRunOptions(y)
+    addTableOptions(
+      addTableOptions(y, RUN_OPTIONS.filter((s) => !RENDER_LIMIT_OPTIONS.includes(s)), 'Run options:'),
+      RENDER_LIMIT_OPTIONS,
+      `Render limits (as in the run; also ${RENDER_LIMIT_OPTIONS.map(envNameOf).join(', ')}):`,
+    )
       .positional('template', { type: 'string', describe: 'the Handlebars template file' })
       .option('data', { type: 'string', array: true, describe: 'YAML/JSON file(s) with the keys' })
       .option('out', { type: 'string', describe: 'write here instead of stdout' })
@@ -39,6 +44,13 @@ export const renderCommand = {
     const data = argv.data.map((d) => resolve(d));
     const templateFile = resolve(argv.template);
     // Imported here so that other commands do not load Handlebars and YAML.
+    const { resolveRenderLimits } = await import('../config/run-options.js');
+    let limits;
+    try {
+      limits = resolveRenderLimits(givenFlags(argv, RENDER_LIMIT_OPTIONS));
+    } catch (err) {
+      return exitWith(reportError(err, logger));
+    }
     const { compileTemplateFile, renderTemplate } = await import('../template/engine.js');
     const { DocumentError, readDocuments } = await import('../backends/local/documents.js');
     const renderOnce = async (): Promise<number> => {
@@ -53,7 +65,7 @@ export const renderCommand = {
         }
         let text: string;
         try {
-          text = (await renderTemplate(template, { values, prefix: joinKey(argv.prefix ?? '') })).text;
+          text = (await renderTemplate(template, { values, prefix: joinKey(argv.prefix ?? ''), limits })).text;
         } catch (err) {
           logger.error(`render failed: ${messageOf(err)}`, { template: template.file });
           return EXIT_FAILED;

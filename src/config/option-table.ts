@@ -57,6 +57,9 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'historyKeep', flag: 'history-keep', type: 'number', describe: 'entries kept per resource', defaultText: '50' },
 ];
 
+/** The limits of one render: the run and `render` take them alike. */
+export const RENDER_LIMIT_OPTIONS: readonly OptionSpec[] = RUN_OPTIONS.filter((s) => s.name === 'renderTimeout' || s.name === 'renderMaxOutput');
+
 /** The options every command that reaches the backend shares with the run. */
 export const BACKEND_OPTIONS: readonly OptionSpec[] = RUN_OPTIONS.filter((s) => s.backend);
 

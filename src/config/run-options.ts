@@ -10,9 +10,10 @@ import { addSecret, LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js'
 import { parseDuration, parseQuiescence, parseTimerDuration } from './duration.js';
 import { parseListenAddr } from './listen-addr.js';
 import { showValue } from './show-value.js';
-import { envNameOf, RUN_OPTIONS, tomlKeyOf, type OptionSpec } from './option-table.js';
+import { envNameOf, RENDER_LIMIT_OPTIONS, RUN_OPTIONS, tomlKeyOf, type OptionSpec } from './option-table.js';
 import type { Quiescence, ResourcePolicy } from './resource.js';
-import { DEFAULT_RENDER_LIMITS, type RenderLimits } from '../template/limits.js';
+import type { RenderLimits } from '../template/limits.js';
+import { renderLimitsOf, type InvalidOption } from './render-limits.js';
 import { canonicalOptionsTable } from './confd-toml.js';
 import { readToml } from './toml.js';
 
@@ -92,13 +93,13 @@ const coerce = (spec: OptionSpec, value: unknown, source: string): unknown => {
   }
 };
 
-const fromEnv = (env: NodeJS.ProcessEnv): RawOptions => {
+const fromEnv = (env: NodeJS.ProcessEnv, specs: readonly OptionSpec[] = RUN_OPTIONS): RawOptions => {
   const out: RawOptions = {};
-  for (const spec of RUN_OPTIONS) {
+  for (const spec of specs) {
     const v = env[envNameOf(spec)];
     if (v !== undefined && v !== '') out[spec.name] = coerce(spec, v, envNameOf(spec));
   }
-  if (out['authToken'] === undefined && env['CONSUL_HTTP_TOKEN']) out['authToken'] = env['CONSUL_HTTP_TOKEN'];
+  if (specs.some((s) => s.name === 'authToken') && out['authToken'] === undefined && env['CONSUL_HTTP_TOKEN']) out['authToken'] = env['CONSUL_HTTP_TOKEN'];
   return out;
 };
 
@@ -153,19 +154,28 @@ const checkNode = (node: string, source: string): string => {
   return node;
 };
 
-const SIZE = /^([0-9]{1,12})\s*(B|KiB|MiB|GiB|K|M|G)?$/i;
-const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
-
-/** "16MiB" → 16777216; undefined for anything else (or zero). */
-export const parseSize = (text: string): number | undefined => {
-  const m = SIZE.exec(text.trim());
-  const n = m ? Number(m[1]) * (SIZE_UNITS[(m[2] ?? 'b').toLowerCase()] ?? 1) : 0;
-  return n > 0 && Number.isSafeInteger(n) ? n : undefined;
-};
-
 const pick = <T>(value: unknown, allowed: readonly T[], key: string): T => {
   if (allowed.includes(value as T)) return value as T;
   throw new ConfigError(undefined, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, { key });
+};
+
+/** A bad value names where it came from: the flag, the variable or the file's key. */
+const invalidFrom =
+  (flags: RawOptions, envOpts: RawOptions, configFile: string | undefined): InvalidOption =>
+  (name, detail) => {
+    const spec = RUN_OPTIONS.find((s) => s.name === name)!;
+    if (flags[name] !== undefined) return new ConfigError(undefined, detail, { key: `--${spec.flag}` });
+    if (envOpts[name] !== undefined) return new ConfigError(undefined, detail, { key: envNameOf(spec) });
+    return new ConfigError(configFile, detail, { key: tomlKeyOf(spec) });
+  };
+
+/**
+ * `render`'s limits: its flags (only those given) win over SWITCHYARD_*
+ * variables, as in the run; no config file, since a preview needs no confdir.
+ */
+export const resolveRenderLimits = (flags: RawOptions, env: NodeJS.ProcessEnv = process.env): RenderLimits => {
+  const envOpts = fromEnv(env, RENDER_LIMIT_OPTIONS);
+  return renderLimitsOf({ ...envOpts, ...flags }, invalidFrom(flags, envOpts, undefined));
 };
 
 /** Merges flags (only those given), environment and config file into RunOptions. */
@@ -181,13 +191,7 @@ export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEn
   const fileOpts = existsSync(configFile) ? await fromFile(configFile) : {};
   const m: RawOptions = { ...fileOpts, ...envOpts, ...flags };
 
-  // A bad value names where it came from: the flag, the variable or the file's key.
-  const invalid = (name: string, detail: string): ConfigError => {
-    const spec = RUN_OPTIONS.find((s) => s.name === name)!;
-    if (flags[name] !== undefined) return new ConfigError(undefined, detail, { key: `--${spec.flag}` });
-    if (envOpts[name] !== undefined) return new ConfigError(undefined, detail, { key: envNameOf(spec) });
-    return new ConfigError(configFile, detail, { key: tomlKeyOf(spec) });
-  };
+  const invalid = invalidFrom(flags, envOpts, configFile);
   const checked = (name: string, parse: (text: string) => number | string): number | undefined => {
     if (m[name] === undefined) return undefined;
     const ms = parse(String(m[name]));
@@ -229,7 +233,7 @@ export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEn
       destDirs: ((m['destDirs'] as string[] | undefined) ?? []).map((d) => resolve(d)),
       strict: m['strict'] !== false,
     },
-    renderLimits: { ...DEFAULT_RENDER_LIMITS },
+    renderLimits: renderLimitsOf(m, invalid),
     historyDir: resolve(String(m['historyDir'] ?? DEFAULT_HISTORY_DIR)),
     historyKeep: Math.floor((m['historyKeep'] as number | undefined) ?? DEFAULT_HISTORY_KEEP),
     reportPrefix: String(m['reportPrefix'] ?? DEFAULT_REPORT_PREFIX),
@@ -242,16 +246,6 @@ export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEn
     const hostId = String(m['hostId'] ?? hostname());
     if (hostId === '' || hostId.includes('/')) throw invalid('hostId', `expected a host name without "/", got ${showValue(hostId)}`);
     opts.report = { hostId, ttlMs: checked('reportTtl', (t) => parseTimerDuration(t, 1000)) ?? DEFAULT_REPORT_TTL_MS };
-  }
-  if (m['renderTimeout'] !== undefined) {
-    const ms = parseDuration(String(m['renderTimeout']));
-    if (ms === undefined || ms <= 0) throw new ConfigError(undefined, `${showValue(String(m['renderTimeout']))} is not a duration`, { key: 'render-timeout' });
-    opts.renderLimits.timeoutMs = ms;
-  }
-  if (m['renderMaxOutput'] !== undefined) {
-    const size = parseSize(String(m['renderMaxOutput']));
-    if (size === undefined) throw new ConfigError(undefined, `${showValue(String(m['renderMaxOutput']))} is not a size such as 16MiB`, { key: 'render-max-output' });
-    opts.renderLimits.maxOutput = size;
   }
   if (existsSync(configFile)) opts.configFile = configFile;
   if (interval !== undefined) opts.intervalSeconds = interval;

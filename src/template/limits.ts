@@ -35,12 +35,12 @@ export const createBudget = (limits: RenderLimits): RenderBudget => {
     step: () => {
       steps += 1;
       if (steps % CLOCK_EVERY === 0 && Date.now() > deadline) {
-        throw new HelperError(`render took longer than ${limits.timeoutMs} ms (render timeout) after ${steps} steps`);
+        throw new HelperError(`render took longer than ${limits.timeoutMs} ms (render timeout, --render-timeout) after ${steps} steps`);
       }
     },
     checkOutput: (length, what) => {
       if (length > limits.maxOutput) {
-        throw new HelperError(`${what} is larger than the output limit of ${formatSize(limits.maxOutput)}`);
+        throw new HelperError(`${what} is larger than the output limit of ${formatSize(limits.maxOutput)} (--render-max-output)`);
       }
     },
   };

@@ -13,6 +13,7 @@ export interface ConsulHttpResponse {
 
 export interface ConsulHttpOptions {
   token?: string;
+  /** A string or Buffer is sent as it is (raw bytes for a KV PUT); anything else as JSON. */
   body?: unknown;
   timeoutMs?: number;
 }
@@ -28,7 +29,7 @@ export const consulHttp = (address: string, tls?: TlsFiles): ConsulHttp => {
   return (method, path, options = {}) =>
     new Promise((resolve, reject) => {
       const payload = options.body === undefined ? undefined
-        : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+        : typeof options.body === 'string' || Buffer.isBuffer(options.body) ? options.body : JSON.stringify(options.body);
       const headers: Record<string, string> = {};
       if (options.token) headers['x-consul-token'] = options.token;
       const send = secure ? httpsRequest : httpRequest;

@@ -34,7 +34,8 @@ export type CheckStatus = 'passing' | 'warning' | 'critical';
 
 /** Writes through one agent's HTTP API (KV, and services on that agent's node). */
 export interface ConsulAgentOperations {
-  kvPut(key: string, value: string): Promise<void>;
+  /** A Buffer is stored byte for byte (Consul's KV PUT takes the raw body). */
+  kvPut(key: string, value: string | Buffer): Promise<void>;
   kvDelete(key: string, options?: { recurse?: boolean }): Promise<void>;
   registerService(service: ServiceRegistration): Promise<void>;
   deregisterService(id: string): Promise<void>;

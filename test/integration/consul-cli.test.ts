@@ -74,6 +74,28 @@ describe('switchyard with the consul backend', () => {
     expect(await watcher.stop()).toBe(0);
   });
 
+  it('names a value that is not UTF-8 in a warning, once, in --onetime and in watch mode', async () => {
+    const conf = makeConfdir();
+    const dest = join(conf.dir, 'raw.out');
+    conf.addResource({ name: 'raw', template: 'a={{getv "/a"}} b={{getv "/b"}}\n', fields: { dest, prefix: '/raw', keys: ['/'] } });
+    await consul.kvPut('/raw/a', Buffer.from([0x78, 0xff, 0x79]));
+    await consul.kvPut('/raw/b', 'ok');
+    const args = ['--confdir', conf.dir, '--backend', 'consul', '--node', consul.address];
+    const r = await runCli([...args, '--onetime']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/WARN +value is not valid UTF-8; its bad bytes render as U\+FFFD key=\/raw\/a/);
+    expect(r.stderr.match(/not valid UTF-8/g)).toHaveLength(1);
+    expect(read(dest)).toBe('a=x\uFFFDy b=ok\n');
+
+    watcher = startWatcher(args);
+    await watcher.waitFor(/ready; watching/, 30_000);
+    await consul.kvPut('/raw/b', Buffer.from([0x7a, 0xc3]));
+    await eventually(() => read(dest) === 'a=x\uFFFDy b=z\uFFFD\n', `the bad bytes of b rendered (dest: ${read(dest)})`);
+    await watcher.waitFor(/value is not valid UTF-8; its bad bytes render as U\+FFFD key=\/raw\/b/);
+    expect(watcher.count(/key=\/raw\/a/)).toBe(1);
+    expect(await watcher.stop()).toBe(0);
+  });
+
   it('renders an empty service with {{else}}, and follows the agent through a restart', async () => {
     const conf = makeConfdir();
     const dest = join(conf.dir, 'api.out');

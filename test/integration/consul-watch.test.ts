@@ -64,6 +64,30 @@ describe('consul KV watch', () => {
     expect(w.changes()).toBe(1);
   });
 
+  it('names the keys whose bytes are not UTF-8, in a read and in the answer a watch keeps', async () => {
+    await server.kvPut('/x4/bad', Buffer.from([0x61, 0xff, 0xfe, 0x62]));
+    // U+FFFD written as such is valid UTF-8.
+    await server.kvPut('/x4/replacement', Buffer.from('a\uFFFDb', 'utf8'));
+    await server.kvPut('/x4/ok', 'plain');
+    const read = await backend.getValues(['/x4']);
+    expect(read.values.get('/x4/bad')).toBe('a\uFFFD\uFFFDb');
+    expect(read.values.get('/x4/replacement')).toBe('a\uFFFDb');
+    expect(read.values.get('/x4/ok')).toBe('plain');
+    expect(read.invalidUtf8).toEqual(['/x4/bad']);
+    expect((await backend.getValues(['/x4/ok'])).invalidUtf8).toBeUndefined();
+
+    const w = await watch('/x4');
+    // The same text, now from bytes that are not UTF-8: a change, and named.
+    await server.kvPut('/x4/replacement', Buffer.from([0x61, 0xff, 0x62]));
+    await waitFor('the watch to see the bad bytes', () => (w.latest()?.invalidUtf8 ?? []).includes('/x4/replacement'), 20_000);
+    expect(w.latest()?.values.get('/x4/replacement')).toBe('a\uFFFDb');
+    expect(w.latest()?.invalidUtf8).toEqual(['/x4/bad', '/x4/replacement']);
+    await server.kvPut('/x4/bad', 'fixed');
+    await waitFor('the watch to see the fixed value', () => w.latest()?.values.get('/x4/bad') === 'fixed', 20_000);
+    expect(w.latest()?.invalidUtf8).toEqual(['/x4/replacement']);
+    expect(w.errors()).toEqual([]);
+  });
+
   it('after an agent restart it resets its index, notices the lost data, and sees new writes', async () => {
     // Raise the index well above what the restarted agent will start from.
     for (let i = 0; i < 20; i += 1) await server.kvPut('/x3/k', `v${i}`);

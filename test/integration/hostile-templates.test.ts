@@ -340,7 +340,7 @@ const templateCases: Case[] = [
     template: '{{#each (seq 1 100000)}}{{#each (seq 1 100000)}}{{#each (seq 1 100000)}}x{{/each}}{{/each}}{{/each}}',
     args: ['--render-timeout', '1s'],
     code: 1,
-    message: /t\.hbs:1:\d+: each: render took longer than 1000 ms \(render timeout\)/,
+    message: /t\.hbs:1:\d+: each: render took longer than 1000 ms \(render timeout, --render-timeout\)/,
   },
   { name: 'seq with a huge range', template: '{{#each (seq 1 1000000)}}x{{/each}}', code: 1, message: /t\.hbs:1:\d+: seq: would hold more than 100000 numbers/ },
   {
@@ -348,7 +348,7 @@ const templateCases: Case[] = [
     template: '{{#each (seq 1 100000)}}xxxxxxxxxxxxxxxxxxxx{{/each}}',
     args: ['--render-max-output', '64KiB'],
     code: 1,
-    message: /t\.hbs:1:\d+: each: the loop's output is larger than the output limit of 64KiB/,
+    message: /t\.hbs:1:\d+: each: the loop's output is larger than the output limit of 64KiB \(--render-max-output\)/,
   },
   {
     name: 'a helper result past the output limit',

@@ -74,6 +74,10 @@ describe('render --at-revision', () => {
     // Every resource, each after a "# NAME" line.
     const all = await runCli(['render', '--at-revision', history[3]!.revision, ...common]);
     expect(all.stdout).toBe('# tt.toml\nserver 10.0.0.1:80; # no extra\n');
+    // The run's render limits hold here too.
+    const limited = await runCli(['render', '--at-revision', history[3]!.revision, '--render-max-output', '10', ...common]);
+    expect(limited.code).toBe(1);
+    expect(limited.stderr).toMatch(/tt\.toml: render failed at revision \d+: .*tt\.hbs:1:8: getv: its result is larger than the output limit of 10 bytes \(--render-max-output\)/);
     const future = await runCli(['render', '--at-revision', '999999', ...common]);
     expect(future.code).toBe(1);
     expect(future.stderr).toMatch(/revision 999999 is ahead/);

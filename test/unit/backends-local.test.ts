@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEnvBackend, envNameToKey, keyToEnvName } from '../../src/backends/local/env.js';
 import { createFileBackend } from '../../src/backends/local/file.js';
-import { flattenDocument } from '../../src/backends/local/flatten.js';
+import { flattenDocument, KeyCollisionError } from '../../src/backends/local/flatten.js';
 import { collapsePaths, isKeyUnder, joinKey } from '../../src/backends/keys.js';
 import { silentLogger } from '../../src/log.js';
 
@@ -35,6 +35,39 @@ describe('flattening YAML/JSON', () => {
       ['/app/hosts/1', 'b'],
       ['/app/empty', ''],
     ]);
+  });
+
+  it('refuses two places that become one key, naming both', () => {
+    const cases: [unknown, string, string, string][] = [
+      [{ '/v/': 1, v: 2 }, '/v', '["/v/"]', '["v"]'],
+      [{ 'a/b': 1, a: { b: 2 } }, '/a/b', '["a/b"]', '["a","b"]'],
+      [{ a: { b: 1 }, 'a/b': 2 }, '/a/b', '["a","b"]', '["a/b"]'],
+      [{ hosts: ['x'], 'hosts/0': 'y' }, '/hosts/0', '["hosts",0]', '["hosts/0"]'],
+      [{ a: { '': 1 }, 'a/': 2 }, '/a', '["a",""]', '["a/"]'],
+    ];
+    for (const [doc, key, first, second] of cases) {
+      let caught: unknown;
+      try {
+        flattenDocument(doc);
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught, JSON.stringify(doc)).toBeInstanceOf(KeyCollisionError);
+      const err = caught as KeyCollisionError;
+      expect(err.key).toBe(key);
+      expect(err.message).toBe(`${first} and ${second} both become the key ${JSON.stringify(key)}; rename or remove one`);
+    }
+    // A key with a value and children, and the same name in two branches, are no collision.
+    expect([...flattenDocument({ a: 1, 'a/': { b: 2 }, x: { a: 3 } })]).toEqual([
+      ['/a', '1'],
+      ['/a/b', '2'],
+      ['/x/a', '3'],
+    ]);
+  });
+
+  it('shortens a huge key in the message', () => {
+    const long = 'k'.repeat(10_000);
+    expect(() => flattenDocument({ [`/${long}`]: 1, [long]: 2 })).toThrow(/^\["\/k{199}…"\] and \["k{200}…"\] both become the key "\/k{199}…"/);
   });
 });
 
@@ -80,6 +113,15 @@ describe('file backend', () => {
     await writeFile(bad, 'app: [unclosed\n');
     const backend = createFileBackend({ nodes: [], files: [bad] }, silentLogger);
     await expect(backend.getValues(['/'])).rejects.toThrow(bad);
+    await backend.close();
+  });
+
+  it('names the file and both places when two become one key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sy-file-'));
+    const file = join(dir, 'clash.yaml');
+    await writeFile(file, 'app:\n  port: 1\n  /port/: 2\n');
+    const backend = createFileBackend({ nodes: [], files: [file] }, silentLogger);
+    await expect(backend.getValues(['/app'])).rejects.toThrow(`file at ${file}: ["app","port"] and ["app","/port/"] both become the key "/app/port"`);
     await backend.close();
   });
 });

@@ -14,10 +14,13 @@ describe('watched Consul values', () => {
     expect(kept.snapshot(['/a/x', '/a'])?.values).toBe(answer);
     expect(kept.snapshot(['/a'])?.revision).toBe('7');
     expect(kept.snapshot(['/a', '/b'])).toBeUndefined();
-    b?.set({ values: new Map([['/b/y', '2']]), index: 9 });
+    b?.set({ values: new Map([['/b/y', '2\uFFFD']]), index: 9, invalidUtf8: ['/b/y'] });
     const both = kept.snapshot(['/b', '/a']);
-    expect([...(both?.values ?? [])]).toEqual([['/a/x', '1'], ['/b/y', '2']]);
+    expect([...(both?.values ?? [])]).toEqual([['/a/x', '1'], ['/b/y', '2\uFFFD']]);
     expect(both?.revision).toBe('9');
+    // Bytes that were not UTF-8 stay named through the merge.
+    expect(both?.invalidUtf8).toEqual(['/b/y']);
+    expect(kept.snapshot(['/a'])?.invalidUtf8).toBeUndefined();
     a?.drop();
     expect(kept.snapshot(['/a'])).toBeUndefined();
     a?.set({ values: answer, index: 8 });

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { resolveRunOptions } from '../../src/config/run-options.js';
+import { resolveRenderLimits, resolveRunOptions } from '../../src/config/run-options.js';
 import { ConfigError } from '../../src/errors.js';
 
 let confdir: string;
@@ -93,5 +93,32 @@ describe('run options', () => {
 
   it('fails when an explicit --config-file is missing', async () => {
     await expect(resolveRunOptions({ confdir, configFile: join(confdir, 'nope.toml') }, {})).rejects.toThrow(/not found/);
+  });
+});
+
+describe("render's limits", () => {
+  it('have the run\'s defaults, and flags win over SWITCHYARD_* variables as in the run', async () => {
+    const run = await resolveRunOptions({ confdir }, {});
+    expect(resolveRenderLimits({}, {})).toEqual(run.renderLimits);
+    expect(run.renderLimits).toEqual({ timeoutMs: 10_000, maxOutput: 16 * 1024 * 1024 });
+    const env = { SWITCHYARD_RENDER_TIMEOUT: '2s', SWITCHYARD_RENDER_MAX_OUTPUT: '1KiB' };
+    expect(resolveRenderLimits({}, env)).toEqual({ timeoutMs: 2_000, maxOutput: 1024 });
+    const flags = { renderTimeout: '500ms', renderMaxOutput: '2MiB' };
+    expect(resolveRenderLimits(flags, env)).toEqual({ timeoutMs: 500, maxOutput: 2 * 1024 * 1024 });
+    expect(resolveRenderLimits(flags, env)).toEqual((await resolveRunOptions({ confdir, ...flags }, env)).renderLimits);
+  });
+
+  it('refuse what the run refuses, naming the flag or the variable', async () => {
+    for (const [flags, env, message] of [
+      [{ renderTimeout: 'soon' }, {}, '--render-timeout: "soon" is not a duration'],
+      [{ renderTimeout: '0s' }, {}, '--render-timeout: "0s" is not a duration'],
+      [{ renderMaxOutput: '12 parsecs' }, {}, '--render-max-output: "12 parsecs" is not a size such as 16MiB'],
+      [{ renderMaxOutput: '0' }, {}, '--render-max-output: "0" is not a size such as 16MiB'],
+      [{}, { SWITCHYARD_RENDER_MAX_OUTPUT: 'lots' }, 'SWITCHYARD_RENDER_MAX_OUTPUT: "lots" is not a size such as 16MiB'],
+    ] as const) {
+      expect(() => resolveRenderLimits(flags, env)).toThrow(ConfigError);
+      expect(() => resolveRenderLimits(flags, env)).toThrow(message);
+      await expect(resolveRunOptions({ confdir, ...flags }, env)).rejects.toThrow(message);
+    }
   });
 });

@@ -5,7 +5,7 @@ import { addSecret, type Logger } from '../../log.js';
 import type { Backend, BackendOptions, LeasedWrites, ServiceCatalog, Snapshot, Transactions, WatchHandle, WatchListener, WatchOptions } from '../backend.js';
 import { readServiceInstances, readServiceList } from './catalog.js';
 import { CONSUL_NAME, createConsulConnection } from './client.js';
-import { deleteKvKey, fingerprintValues, putKvKey, readKvPath, toWireKey } from './kv.js';
+import { deleteKvKey, fingerprintRead, putKvKey, readKvPath, snapshotOfReads, toWireKey } from './kv.js';
 import { consulPutMany } from './put-many.js';
 import { createConsulLeasedKey } from './session.js';
 import { DEFAULT_WATCH_TIMING, startBlockingWatch, type WatchQuery, type WatchTiming } from './watch.js';
@@ -66,14 +66,7 @@ export const createConsulBackend = (
     getValues: async (paths): Promise<Snapshot> => {
       const known = kept.snapshot(paths);
       if (known) return known;
-      const reads = await Promise.all(collapsePaths(paths).map((p) => readKvPath(conn, p, requestTimeoutMs)));
-      const values = new Map<string, string>();
-      let revision = 0;
-      for (const read of reads) {
-        for (const [k, v] of read.values) values.set(k, v);
-        revision = Math.max(revision, read.index);
-      }
-      return revision > 0 ? { values, revision: String(revision) } : { values };
+      return snapshotOfReads(await Promise.all(collapsePaths(paths).map((p) => readKvPath(conn, p, requestTimeoutMs))));
     },
 
     watch: async (path, listener, watchOptions?: WatchOptions) => {
@@ -88,7 +81,7 @@ export const createConsulBackend = (
               const read = await readKvPath(conn, path, requestTimeoutMs, blocking(index), signal);
               // Kept before the watch tells anyone, so the round it wakes sees this answer.
               answers?.set(read);
-              return { index: read.index, fingerprint: fingerprintValues(read.values) };
+              return { index: read.index, fingerprint: fingerprintRead(read) };
             } catch (err) {
               answers?.drop();
               throw err;

@@ -1,18 +1,23 @@
 // Consul KV: key paths ("/app/live") on the wire without the leading slash
 // ("app/live"), recursive reads that keep only the key itself and what is
 // below it (Consul's recurse is a plain prefix match: "app/lively" too).
+import { isUtf8 } from 'node:buffer';
+import type { Snapshot } from '../backend.js';
 import { normalizeKey } from '../keys.js';
 import type { Answer, CallOptions, ConsulConnection, Purpose, SendMode } from './client.js';
 
 interface KvEntry {
   Key: string;
-  Value: string | null;
+  /** The stored bytes (read with `buffer: true`, so the client does not decode them). */
+  Value: Buffer | null;
 }
 
 /** One read of one path: its entries by absolute key, and the X-Consul-Index. */
 export interface KvRead {
   values: Map<string, string>;
   index: number;
+  /** Keys whose stored bytes were not valid UTF-8 (their values hold U+FFFD instead); absent when none. */
+  invalidUtf8?: string[];
 }
 
 /** Blocking-query parameters; absent for a plain read. */
@@ -33,6 +38,21 @@ export const isWireKeyUnder = (key: string, wirePath: string): boolean =>
 
 const readPurpose = (wireKey: string): Purpose => ({ action: `reading key "${wireKey}"`, permission: 'key:read' });
 const writePurpose = (verb: string, wireKey: string): Purpose => ({ action: `${verb} key "${wireKey}"`, permission: 'key:write' });
+
+/**
+ * One snapshot of reads of disjoint paths: their values, the newest index as
+ * the revision, the keys that were not UTF-8. One read: its own Map, no copy.
+ */
+export const snapshotOfReads = (reads: readonly KvRead[]): Snapshot => {
+  const values = reads.length === 1 ? (reads[0] as KvRead).values : new Map(reads.flatMap((r) => [...r.values]));
+  const revision = Math.max(0, ...reads.map((r) => r.index));
+  const invalidUtf8 = reads.flatMap((r) => r.invalidUtf8 ?? []);
+  return {
+    values,
+    ...(revision > 0 ? { revision: String(revision) } : {}),
+    ...(invalidUtf8.length > 0 ? { invalidUtf8 } : {}),
+  };
+};
 
 /** How long a query may take; a blocking one waits up to wait plus Consul's jitter of wait/16. */
 export const queryTimeoutMs = (requestTimeoutMs: number, blocking?: Blocking): number =>
@@ -55,21 +75,26 @@ export const readKvPath = async (
   const wirePath = toWireKey(path);
   const purpose = readPurpose(wirePath);
   const answer: Answer<KvEntry[] | KvEntry> = await conn.send(purpose, queryTimeoutMs(requestTimeoutMs, blocking), (api, o) =>
-    api.kv.get({ ...blockingOptions(o, blocking), key: wirePath, recurse: true }),
+    api.kv.get({ ...blockingOptions(o, blocking), key: wirePath, recurse: true, buffer: true }),
   signal, readMode(blocking));
   const entries = answer.body === undefined ? [] : Array.isArray(answer.body) ? answer.body : [answer.body];
   const values = new Map<string, string>();
+  let invalidUtf8: string[] | undefined;
   for (const entry of entries) {
     // "dir/" entries are folder markers with no value of their own.
     if (!isWireKeyUnder(entry.Key, wirePath) || entry.Key.endsWith('/')) continue;
-    values.set(fromWireKey(entry.Key), entry.Value ?? '');
+    const key = fromWireKey(entry.Key);
+    const value = entry.Value?.toString('utf8') ?? '';
+    values.set(key, value);
+    // Bad bytes decode to U+FFFD; only a value holding one needs the byte-level check.
+    if (entry.Value && value.includes('\uFFFD') && !isUtf8(entry.Value)) (invalidUtf8 ??= []).push(key);
   }
   // Consul hides keys the token cannot read from a recursive read without
   // saying so; a plain read of the key itself answers 403 instead.
   if (values.size === 0 && wirePath !== '') {
     await conn.send(purpose, requestTimeoutMs, (api, o) => api.kv.get({ ...o, key: wirePath }), signal, 'read');
   }
-  return { values, index: answer.index };
+  return invalidUtf8 ? { values, index: answer.index, invalidUtf8 } : { values, index: answer.index };
 };
 
 export const putKvKey = async (conn: ConsulConnection, key: string, value: string, timeoutMs: number): Promise<void> => {
@@ -83,6 +108,10 @@ export const deleteKvKey = async (conn: ConsulConnection, key: string, timeoutMs
   await conn.send(writePurpose('deleting', wireKey), timeoutMs, (api, o) => api.kv.del({ ...o, key: wireKey }));
 };
 
-/** A stable text form of a read's values, to tell a real change from a wake-up with equal data. */
-export const fingerprintValues = (values: ReadonlyMap<string, string>): string =>
-  JSON.stringify([...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+/**
+ * A stable text form of a read's values, to tell a real change from a
+ * wake-up with equal data. Which keys hold bytes that are not UTF-8 is part
+ * of it: bad bytes and a U+FFFD written as such read as the same text.
+ */
+export const fingerprintRead = ({ values, invalidUtf8 }: Pick<KvRead, 'values' | 'invalidUtf8'>): string =>
+  JSON.stringify([...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) + (invalidUtf8 ? JSON.stringify(invalidUtf8) : '');

@@ -6,7 +6,7 @@
 // watch or a write of this process drops what was kept: the next round reads.
 import type { Snapshot } from '../backend.js';
 import { collapsePaths, isKeyUnder, normalizeKey } from '../keys.js';
-import type { KvRead } from './kv.js';
+import { snapshotOfReads, type KvRead } from './kv.js';
 
 export interface KeptAnswers {
   /** The latest answer of the watch's query. */
@@ -49,11 +49,8 @@ export const createWatchedValues = (): WatchedValues => {
     snapshot: (paths) => {
       const reads = collapsePaths(paths).map((p) => slots.get(p)?.read);
       if (reads.length === 0 || reads.some((r) => r === undefined)) return undefined;
-      const kept = reads as KvRead[];
-      const revision = Math.max(0, ...kept.map((r) => r.index));
-      // One path: its answer's own Map. Several: merged, as a read of each would be.
-      const values = kept.length === 1 ? (kept[0] as KvRead).values : new Map(kept.flatMap((r) => [...r.values]));
-      return revision > 0 ? { values, revision: String(revision) } : { values };
+      // Merged as a read of each path would be.
+      return snapshotOfReads(reads as KvRead[]);
     },
     forget: (key) => {
       for (const [path, slot] of slots) if (key === undefined || isKeyUnder(normalizeKey(key), path)) delete slot.read;

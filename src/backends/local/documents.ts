@@ -2,7 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLError } from 'yaml';
-import { flattenDocument } from './flatten.js';
+import { flattenDocument, KeyCollisionError } from './flatten.js';
 
 export class DocumentError extends Error {
   override readonly name = 'DocumentError';
@@ -21,7 +21,7 @@ const invalidKeys = new WeakMap<Map<string, string>, string[]>();
 /** The keys of a map from readDocument(s) whose bytes were not valid UTF-8. */
 export const invalidUtf8Of = (values: Map<string, string>): string[] => invalidKeys.get(values) ?? [];
 
-/** Parses one YAML or JSON file (JSON is YAML) and returns its flat keys. */
+/** Parses one YAML or JSON file (JSON is YAML) and returns its flat keys; two places that become one key are an error. */
 export const readDocument = async (file: string): Promise<Map<string, string>> => {
   let text: string;
   let valid: boolean;
@@ -33,14 +33,22 @@ export const readDocument = async (file: string): Promise<Map<string, string>> =
     const code = (err as NodeJS.ErrnoException).code;
     throw new DocumentError(file, code === 'ENOENT' ? 'file not found' : `cannot read: ${String(err)}`, { cause: err });
   }
+  let doc: unknown;
   try {
-    const values = flattenDocument(parseYaml(text, { prettyErrors: true }) ?? {});
-    // Bad bytes became U+FFFD: the keys holding one are those to name.
-    if (!valid) invalidKeys.set(values, [...values].filter(([, v]) => v.includes('\uFFFD')).map(([k]) => k));
-    return values;
+    doc = parseYaml(text, { prettyErrors: true }) ?? {};
   } catch (err) {
     throw new DocumentError(file, `not valid YAML/JSON${whereAndWhat(err)}`, { cause: err });
   }
+  let values: Map<string, string>;
+  try {
+    values = flattenDocument(doc);
+  } catch (err) {
+    if (err instanceof KeyCollisionError) throw new DocumentError(file, err.message, { cause: err });
+    throw err;
+  }
+  // Bad bytes became U+FFFD: the keys holding one are those to name.
+  if (!valid) invalidKeys.set(values, [...values].filter(([, v]) => v.includes('\uFFFD')).map(([k]) => k));
+  return values;
 };
 
 /**
