@@ -2,7 +2,8 @@
 // ("app/live"), recursive reads that keep only the key itself and what is
 // below it (Consul's recurse is a plain prefix match: "app/lively" too).
 import { normalizeKey } from '../keys.js';
-import type { Answer, CallOptions, ConsulConnection, Purpose, SendMode } from './client.js';
+import type { Answer, ConsulConnection, Purpose, SendMode } from './client.js';
+import type { CallOptions, QueryOptions } from './http-api.js';
 
 interface KvEntry {
   Key: string;
@@ -41,7 +42,7 @@ export const queryTimeoutMs = (requestTimeoutMs: number, blocking?: Blocking): n
 /** A query with an index blocks on the agent; any other read is a plain one. */
 export const readMode = (blocking: Blocking | undefined): SendMode => (blocking && blocking.index > 0 ? 'blocking' : 'read');
 
-export const blockingOptions = (o: CallOptions, blocking: Blocking | undefined): object =>
+export const blockingOptions = (o: CallOptions, blocking: Blocking | undefined): QueryOptions =>
   blocking && blocking.index > 0 ? { ...o, index: String(blocking.index), wait: `${blocking.waitSeconds}s` } : o;
 
 /** Every entry at or below path (a blocking query when `blocking` has an index). */
