@@ -16,6 +16,8 @@ export interface ScriptedAnswer {
   body?: string;
   /** Never answer (the request hangs until the client gives up). */
   hang?: boolean;
+  /** Send the status line and half the body, then drop the connection. */
+  cut?: boolean;
 }
 
 export interface ScriptedHttpServer {
@@ -40,8 +42,14 @@ export const startScriptedHttpServer = async (): Promise<ScriptedHttpServer> => 
       requests.push(recorded);
       const a = answerWith(recorded);
       if (a.hang) return;
+      const body = a.body ?? '';
+      if (a.cut) {
+        res.writeHead(a.status ?? 200, { ...a.headers, 'content-length': String(Buffer.byteLength(body)) });
+        res.write(body.slice(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+        return;
+      }
       res.writeHead(a.status ?? 200, a.headers ?? {});
-      res.end(a.body ?? '');
+      res.end(body);
     });
   });
   server.on('connection', (socket: Socket) => {

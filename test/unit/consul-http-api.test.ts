@@ -155,6 +155,14 @@ describe('failures', () => {
     expect(await failureOf(api.status.leader(options({ signal: AbortSignal.abort() })))).toMatchObject({ isAbort: true });
     expect(server.requests).toHaveLength(2);
   });
+
+  it('an answer cut off in the middle fails without a response', async () => {
+    connect();
+    server.answer(() => ({ ...json([{ Key: 'k', Value: b64('v') }]), cut: true }));
+    const cut = await failureOf(api.kv.get({ ...options(), key: 'k', recurse: true }));
+    expect(cut.response).toBeUndefined();
+    expect(cut.isTimeout || cut.isAbort).toBe(false);
+  });
 });
 
 describe('as the connection reports them', () => {

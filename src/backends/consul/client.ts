@@ -1,7 +1,7 @@
 // The connection to Consul's HTTP API: endpoints, token, TLS, timeouts and
-// cancellation around the endpoints of ./http-api.ts, one set per agent.
-// Failures become BackendErrors that say
-// what was being done and, for a 403, which permission the token lacks.
+// cancellation around the calls of ./http-api.ts, one set per agent.
+// Failures become BackendErrors that say what was being done and, for a
+// 403, which permission the token lacks.
 // With several agents (--node), ../endpoint-health picks the one to ask:
 // reads are hedged across agents, writes move on after a failure, and a
 // blocking query's agent is checked on the side (agent-monitor.ts); when that
@@ -27,8 +27,6 @@ export interface Purpose {
   action: string;
   permission: string;
 }
-
-export type { CallOptions, ConsulApi } from './http-api.js';
 
 export type ConsulCall = (api: ConsulApi, options: CallOptions) => Promise<Reply>;
 

@@ -37,7 +37,7 @@ export class ConsulHttpError extends Error {
 
 export interface HttpCall {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';
-  /** Below the agent's /v1, query string included: "/kv/app%2Flive?recurse=true". */
+  /** Below /v1 (an endpoint's own path is not used), query string included: "/kv/app%2Flive?recurse=true". */
   path: string;
   headers: Record<string, string>;
   body?: { type: 'text'; text: string } | { type: 'json'; value: unknown };
@@ -95,7 +95,6 @@ export const createHttpTransport = (tls: TlsMaterial | undefined): HttpTransport
       const headers: Record<string, string | number> = { 'user-agent': 'switchyard', ...call.headers };
       if (call.body) headers['content-type'] = MIME[call.body.type];
       if (payload || call.method !== 'GET') headers['content-length'] = payload?.length ?? 0;
-      const base = endpoint.pathname === '/' ? '' : endpoint.pathname;
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
       const finish = (): boolean => {
@@ -110,10 +109,11 @@ export const createHttpTransport = (tls: TlsMaterial | undefined): HttpTransport
       };
       const req = start(
         endpoint,
-        { method: call.method, hostname: endpoint.hostname, port: endpoint.port || undefined, path: `${base}/v1${call.path}`, headers },
+        { method: call.method, hostname: endpoint.hostname, port: endpoint.port || undefined, path: `/v1${call.path}`, headers },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          // An answer cut off in the middle ("aborted").
           res.on('error', (err) => fail(new ConsulHttpError(err.message, { cause: err })));
           res.on('end', () => {
             const raw = Buffer.concat(chunks);
