@@ -24,9 +24,9 @@ const TRACE_HOOK = join(REPO, 'bench/dist/bench/measure/module-trace.js');
 const importOnly = (pkg: string): [string, string[]] => [`import '${pkg}'`, ['--input-type=module', '-e', `await import('${pkg}')`]];
 const IMPORT_COSTS: [string, string[]][] = [
   ['node -e 0 (no import)', ['-e', '0']],
-  ...['yargs', 'execa', 'diff', 'smol-toml', 'yaml', 'handlebars', 'chokidar', 'etcd3', 'consul'].map(importOnly),
+  ...['yargs', 'execa', 'diff', 'smol-toml', 'yaml', 'handlebars', 'chokidar', 'etcd3'].map(importOnly),
 ];
-const CLIENT_LIBRARIES = ['etcd3', '@grpc/grpc-js', 'consul', 'chokidar'];
+const CLIENT_LIBRARIES = ['etcd3', '@grpc/grpc-js', 'chokidar'];
 
 /** Confdirs made for the scenarios, removed at the end. */
 const confdirs: string[] = [];

@@ -32,7 +32,7 @@ const out = join(repo, 'dist/bundle');
 
 // The libraries kept out of switchyard.cjs: a run that does not use one does
 // not read it. Each is imported only from modules that runs load on demand.
-const VENDOR = ['etcd3', 'yargs', 'yargs/helpers', 'chokidar', 'consul', 'diff', 'yaml', 'hcl2-parser'];
+const VENDOR = ['etcd3', 'yargs', 'yargs/helpers', 'chokidar', 'diff', 'yaml', 'hcl2-parser'];
 const vendorFile = (name) => `vendor/${name.replace(/\//g, '-')}.js`;
 
 // Each file holds the function Node wraps around a CommonJS module, so the

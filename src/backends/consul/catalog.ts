@@ -46,12 +46,6 @@ export const sortInstances = (instances: ServiceInstance[]): ServiceInstance[] =
     (a, b) => compareText(a.node, b.node) || compareText(a.address, b.address) || a.port - b.port || compareText(a.id, b.id),
   );
 
-/** Passes papi's answer on as [response, body], like the package's own calls with includeResponse. */
-const withResponse = (request: { err?: Error; res?: { body?: unknown } }, next: (...args: unknown[]) => void): void => {
-  if (request.err) next(false, request.err);
-  else next(false, undefined, [request.res, request.res?.body]);
-};
-
 /**
  * Consul drops instances the token may not see without saying so; an empty
  * answer is checked with the ACL authorize endpoint. Any doubt reads as allowed.
@@ -59,14 +53,7 @@ const withResponse = (request: { err?: Error; res?: { body?: unknown } }, next: 
 const mayReadService = async (conn: ConsulConnection, name: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> => {
   try {
     const answer = await conn.send<Array<{ Allow?: boolean }>>(servicePurpose(name), timeoutMs, (api, o) =>
-      api._post({
-        path: '/internal/acl/authorize',
-        type: 'json',
-        headers: o.token ? { 'x-consul-token': o.token } : {},
-        body: [{ Resource: 'service', Segment: name, Access: 'read' }],
-        ctx: o.ctx,
-        timeout: o.timeout,
-      }, withResponse),
+      api.acl.authorize([{ Resource: 'service', Segment: name, Access: 'read' }], o),
     signal, 'read');
     return answer.body?.[0]?.Allow !== false;
   } catch {

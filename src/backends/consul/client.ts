@@ -1,7 +1,7 @@
 // The connection to Consul's HTTP API: endpoints, token, TLS, timeouts and
-// cancellation around the `consul` package, which is imported only here and
-// only when the first request is made. Failures become BackendErrors that say
-// what was being done and, for a 403, which permission the token lacks.
+// cancellation around the calls of ./http-api.ts, one set per agent.
+// Failures become BackendErrors that say what was being done and, for a
+// 403, which permission the token lacks.
 // With several agents (--node), ../endpoint-health picks the one to ask:
 // reads are hedged across agents, writes move on after a failure, and a
 // blocking query's agent is checked on the side (agent-monitor.ts); when that
@@ -9,14 +9,14 @@
 // an agent that answers.
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { BackendError, messageOf } from '../../errors.js';
 import { silentLogger, type Logger } from '../../log.js';
 import type { BackendOptions } from '../backend.js';
 import { createEndpointHealth, type EndpointHealth } from '../endpoint-health/health.js';
 import { raceEndpoints, trackAttempt, type RaceOptions } from '../endpoint-health/race.js';
 import { createAgentMonitor } from './agent-monitor.js';
+import { createConsulHttpApi, type CallOptions, type ConsulApi, type Reply } from './http-api.js';
+import { createHttpTransport, type ConsulHttpError, type ConsulResponse, type TlsMaterial } from './http-request.js';
 import { retryDownEndpoints } from '../endpoint-health/retry-down.js';
 
 export const CONSUL_NAME = 'consul';
@@ -28,35 +28,7 @@ export interface Purpose {
   permission: string;
 }
 
-/** Options every call of the `consul` package accepts (papi's ctx and timeout included). */
-export interface CallOptions {
-  token?: string;
-  ctx: EventEmitter;
-  timeout: number;
-}
-
-/** The few methods switchyard calls; with ctx.includeResponse they resolve to [response, body]. */
-export interface ConsulApi {
-  kv: {
-    get(options: object): Promise<unknown>;
-    set(options: object): Promise<unknown>;
-    del(options: object): Promise<unknown>;
-  };
-  health: { service(options: object): Promise<unknown> };
-  transaction: { create(operations: object[], options: object): Promise<unknown> };
-  status: { leader(options: object): Promise<unknown> };
-  catalog: { service: { list(options: object): Promise<unknown> } };
-  session: {
-    create(options: object): Promise<unknown>;
-    renew(options: object): Promise<unknown>;
-    destroy(options: object): Promise<unknown>;
-  };
-  /** papi's raw POST, for endpoints the package does not wrap. */
-  _post(options: object, ...middleware: unknown[]): Promise<unknown>;
-  destroy(): void;
-}
-
-export type ConsulCall = (api: ConsulApi, options: CallOptions) => Promise<unknown>;
+export type ConsulCall = (api: ConsulApi, options: CallOptions) => Promise<Reply>;
 
 /** A plain read (hedged across agents), a blocking query (moved off an agent that hangs), or a write (the default: one agent at a time). */
 export type SendMode = 'read' | 'blocking' | 'write';
@@ -83,12 +55,7 @@ export interface ConsulConnection {
   close(): void;
 }
 
-interface PapiError extends Error {
-  isAbort?: boolean;
-  isTimeout?: boolean;
-  response?: IncomingMessage & { body?: unknown };
-  statusCode?: number;
-}
+type RequestError = Error & Partial<Pick<ConsulHttpError, 'response' | 'isTimeout' | 'isAbort'>>;
 
 /** "127.0.0.1:8500" → "http://127.0.0.1:8500" (https when client TLS is configured); no trailing slash. */
 export const normalizeEndpoint = (node: string, tls: boolean): string => {
@@ -96,7 +63,7 @@ export const normalizeEndpoint = (node: string, tls: boolean): string => {
   return withScheme.replace(/\/+$/, '');
 };
 
-const headerIndex = (res: IncomingMessage | undefined): number => {
+const headerIndex = (res: ConsulResponse | undefined): number => {
   const raw = res?.headers['x-consul-index'];
   const n = Number(Array.isArray(raw) ? raw[0] : raw);
   return Number.isSafeInteger(n) && n > 0 ? n : 0;
@@ -105,7 +72,7 @@ const headerIndex = (res: IncomingMessage | undefined): number => {
 const responseText = (body: unknown): string =>
   (Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '').trim().slice(0, 300);
 
-const describeFailure = (purpose: Purpose, err: PapiError): string => {
+const describeFailure = (purpose: Purpose, err: RequestError): string => {
   const status = err.response?.statusCode;
   const said = responseText(err.response?.body);
   if (status === 403 || status === 401) {
@@ -116,29 +83,21 @@ const describeFailure = (purpose: Purpose, err: PapiError): string => {
   return `${purpose.action} failed: unreachable (${err.message})`;
 };
 
-const loadTls = (options: BackendOptions): HttpsAgent | undefined => {
+const loadTls = (options: BackendOptions): TlsMaterial | undefined => {
   if (!options.clientCert && !options.clientKey && !options.clientCaKeys) return undefined;
-  return new HttpsAgent({
-    keepAlive: true,
+  return {
     ca: options.clientCaKeys ? readFileSync(options.clientCaKeys) : undefined,
     cert: options.clientCert ? readFileSync(options.clientCert) : undefined,
     key: options.clientKey ? readFileSync(options.clientKey) : undefined,
-  });
-};
-
-type ConsulConstructor = typeof import('consul');
-
-// The package is CommonJS: under ESM its class arrives as the default export.
-const loadConsul = async (): Promise<ConsulConstructor> => {
-  const mod: unknown = await import('consul');
-  return ((mod as { default?: ConsulConstructor }).default ?? mod) as ConsulConstructor;
+  };
 };
 
 export const createConsulConnection = (options: BackendOptions, logger: Logger = silentLogger): ConsulConnection => {
-  const tlsAgent = loadTls(options);
-  const endpoints = (options.nodes.length > 0 ? options.nodes : [DEFAULT_NODE]).map((n) => normalizeEndpoint(n, tlsAgent !== undefined));
-  const clients = new Map<string, Promise<ConsulApi>>();
-  const inFlight = new Set<EventEmitter>();
+  const tls = loadTls(options);
+  const transport = createHttpTransport(tls);
+  const endpoints = (options.nodes.length > 0 ? options.nodes : [DEFAULT_NODE]).map((n) => normalizeEndpoint(n, tls !== undefined));
+  const clients = new Map<string, ConsulApi>();
+  const inFlight = new Set<AbortController>();
   const health = createEndpointHealth(endpoints, { kind: 'consul agent', logger });
   /** Failures without an answer from the agent: another agent may answer. */
   const unanswered = new WeakSet<object>();
@@ -146,19 +105,10 @@ export const createConsulConnection = (options: BackendOptions, logger: Logger =
 
   const endpoint = (): string => health.order()[0] ?? DEFAULT_NODE;
 
-  const clientFor = (url: string): Promise<ConsulApi> => {
+  const clientFor = (url: string): ConsulApi => {
     let client = clients.get(url);
     if (!client) {
-      client = loadConsul().then((Consul) => {
-        const u = new URL(url);
-        const secure = u.protocol === 'https:';
-        return new Consul({
-          host: u.hostname,
-          port: Number(u.port || (secure ? 443 : 80)),
-          secure,
-          ...(secure && tlsAgent ? { agent: tlsAgent } : {}),
-        }) as unknown as ConsulApi;
-      });
+      client = createConsulHttpApi(new URL(url), transport);
       clients.set(url, client);
     }
     return client;
@@ -170,19 +120,17 @@ export const createConsulConnection = (options: BackendOptions, logger: Logger =
   /** One request to one agent; `stop` cancels it from outside. */
   const sendTo = async <T>(url: string, purpose: Purpose, timeoutMs: number, call: ConsulCall, signal?: AbortSignal, stop?: EventEmitter): Promise<Answer<T>> => {
     if (closed || signal?.aborted) throw fail(purpose, `${purpose.action} failed: the watch or backend is closed`);
-    const ctx = Object.assign(new EventEmitter(), { includeResponse: true });
-    const cancel = (): boolean => ctx.emit('cancel');
+    const controller = new AbortController();
+    const cancel = (): void => controller.abort();
     signal?.addEventListener('abort', cancel, { once: true });
     stop?.once('stop', cancel);
-    inFlight.add(ctx);
+    inFlight.add(controller);
     try {
-      const api = await clientFor(url);
-      const result = (await call(api, { token: options.authToken, ctx, timeout: timeoutMs })) as [IncomingMessage, T?];
-      const [res, body] = result;
+      const [res, body] = await call(clientFor(url), { token: options.authToken, signal: controller.signal, timeout: timeoutMs });
       const filtered = String(res.headers['x-consul-results-filtered-by-acls'] ?? '') === 'true';
-      return { body, index: headerIndex(res), filteredByAcl: filtered };
+      return { body: body as T | undefined, index: headerIndex(res), filteredByAcl: filtered };
     } catch (err) {
-      const e = err as PapiError;
+      const e = err as RequestError;
       const error = new BackendError(CONSUL_NAME, url, describeFailure(purpose, e), { cause: err });
       // Without an answer the agent may be down: another one may answer.
       if (!e.response && !e.isAbort) unanswered.add(error);
@@ -190,7 +138,7 @@ export const createConsulConnection = (options: BackendOptions, logger: Logger =
     } finally {
       signal?.removeEventListener('abort', cancel);
       stop?.off('stop', cancel);
-      inFlight.delete(ctx);
+      inFlight.delete(controller);
     }
   };
 
@@ -265,10 +213,9 @@ export const createConsulConnection = (options: BackendOptions, logger: Logger =
       closed = true;
       monitor.close();
       stopRetries();
-      for (const ctx of inFlight) ctx.emit('cancel');
+      for (const controller of inFlight) controller.abort();
       inFlight.clear();
-      for (const client of clients.values()) void client.then((c) => c.destroy()).catch(() => undefined);
-      tlsAgent?.destroy();
+      transport.close();
     },
   };
 };

@@ -4,7 +4,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { Snapshot } from '../backend.js';
 import { normalizeKey } from '../keys.js';
-import type { Answer, CallOptions, ConsulConnection, Purpose, SendMode } from './client.js';
+import type { Answer, ConsulConnection, Purpose, SendMode } from './client.js';
+import type { CallOptions, QueryOptions } from './http-api.js';
 
 interface KvEntry {
   Key: string;
@@ -61,7 +62,7 @@ export const queryTimeoutMs = (requestTimeoutMs: number, blocking?: Blocking): n
 /** A query with an index blocks on the agent; any other read is a plain one. */
 export const readMode = (blocking: Blocking | undefined): SendMode => (blocking && blocking.index > 0 ? 'blocking' : 'read');
 
-export const blockingOptions = (o: CallOptions, blocking: Blocking | undefined): object =>
+export const blockingOptions = (o: CallOptions, blocking: Blocking | undefined): QueryOptions =>
   blocking && blocking.index > 0 ? { ...o, index: String(blocking.index), wait: `${blocking.waitSeconds}s` } : o;
 
 /** Every entry at or below path (a blocking query when `blocking` has an index). */
