@@ -1,6 +1,6 @@
 // One consistent read of several subtrees: a transaction of range requests,
 // so every path is read at the same revision. The transport is the caller's:
-// the etcd3 gRPC client (etcd3RangeTxn) or the v3 JSON gateway (gateway-client.ts).
+// the etcd3 gRPC client (etcd3RangeTxn) or the one-shot client's own calls (oneshot-client.ts).
 import { isUtf8 } from 'node:buffer';
 import type { KVClient } from 'etcd3';
 import type { Snapshot } from '../backend.js';

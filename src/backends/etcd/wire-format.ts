@@ -1,0 +1,239 @@
+// etcd's gRPC messages in protobuf's wire format, for the few calls a run
+// that reads once makes (KV.Txn of range reads, Auth.Authenticate): written
+// and read straight from bytes, so ten thousand keys cost their two strings
+// apiece and nothing else (no JSON, no base64, no object per field).
+// Field numbers are etcd's rpc.proto and kv.proto.
+import { isUtf8 } from 'node:buffer';
+import type { RangeRequest, StoredKeyValue } from './snapshot.js';
+
+const VARINT = 0;
+const FIXED64 = 1;
+const LENGTH_DELIMITED = 2;
+const FIXED32 = 5;
+
+/** A message etcd sent that this reader cannot follow. */
+export class WireFormatError extends Error {
+  override readonly name = 'WireFormatError';
+}
+
+// ---- writing ----
+
+const varintBytes = (value: bigint): number[] => {
+  const out: number[] = [];
+  let v = BigInt.asUintN(64, value);
+  while (v >= 0x80n) {
+    out.push(Number(v & 0x7fn) | 0x80);
+    v >>= 7n;
+  }
+  out.push(Number(v));
+  return out;
+};
+
+const tag = (field: number, wireType: number): number[] => varintBytes(BigInt((field << 3) | wireType));
+
+const bytesField = (field: number, bytes: Uint8Array): Buffer =>
+  Buffer.concat([Buffer.from([...tag(field, LENGTH_DELIMITED), ...varintBytes(BigInt(bytes.length))]), bytes]);
+
+const varintField = (field: number, value: bigint): Buffer => Buffer.from([...tag(field, VARINT), ...varintBytes(value)]);
+
+/** TxnRequest { success: [RequestOp { request_range: RangeRequest }] }: no compares, so it always succeeds. */
+export const encodeRangeTxn = (ranges: readonly RangeRequest[]): Buffer =>
+  Buffer.concat(
+    ranges.map((r) => {
+      const range = Buffer.concat([
+        bytesField(1, r.key),
+        bytesField(2, r.range_end),
+        ...(r.revision ? [varintField(4, BigInt(r.revision))] : []),
+      ]);
+      return bytesField(2, bytesField(1, range));
+    }),
+  );
+
+/** AuthenticateRequest { name, password }. */
+export const encodeAuthenticate = (name: string, password: string): Buffer =>
+  Buffer.concat([bytesField(1, Buffer.from(name, 'utf8')), bytesField(2, Buffer.from(password, 'utf8'))]);
+
+// ---- reading ----
+
+/** A cursor over one message's bytes; `end` bounds the message being read. */
+interface Cursor {
+  buf: Buffer;
+  pos: number;
+}
+
+/** A varint as a number; exact below 2^53, which every revision etcd hands out is. */
+const readVarint = (c: Cursor): number => {
+  const buf = c.buf;
+  let pos = c.pos;
+  let byte = buf[pos++] as number;
+  let value = byte & 0x7f;
+  let scale = 128;
+  while (byte & 0x80) {
+    if (pos >= buf.length) throw new WireFormatError('a varint runs past the end of the message');
+    byte = buf[pos++] as number;
+    value += (byte & 0x7f) * scale;
+    scale *= 128;
+  }
+  c.pos = pos;
+  return value;
+};
+
+/** A 64-bit varint as decimal text, exact at any size. */
+const readVarintText = (c: Cursor): string => {
+  const start = c.pos;
+  const value = readVarint(c);
+  if (value <= Number.MAX_SAFE_INTEGER) return String(value);
+  let exact = 0n;
+  for (let i = c.pos - 1; i >= start; i--) exact = (exact << 7n) | BigInt((c.buf[i] as number) & 0x7f);
+  return BigInt.asIntN(64, exact).toString();
+};
+
+/** The end of a length-delimited field whose length is at the cursor. */
+const readLengthEnd = (c: Cursor, end: number): number => {
+  const length = readVarint(c);
+  const fieldEnd = c.pos + length;
+  if (fieldEnd > end) throw new WireFormatError('a field runs past the end of its message');
+  return fieldEnd;
+};
+
+const skip = (c: Cursor, wireType: number, end: number): void => {
+  if (wireType === VARINT) readVarint(c);
+  else if (wireType === LENGTH_DELIMITED) c.pos = readLengthEnd(c, end);
+  else if (wireType === FIXED64) c.pos += 8;
+  else if (wireType === FIXED32) c.pos += 4;
+  else throw new WireFormatError(`unknown wire type ${wireType}`);
+  if (c.pos > end) throw new WireFormatError('a field runs past the end of its message');
+};
+
+// Buffer's own UTF-8 decoder without toString's argument checks: called
+// twice per key, it is most of the decoding.
+type Utf8Slicer = (this: Buffer, start: number, end: number) => string;
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice?: Utf8Slicer }).utf8Slice ?? function (this: Buffer, start: number, end: number): string {
+  return this.toString('utf8', start, end);
+};
+
+const KEY_TAG = (1 << 3) | LENGTH_DELIMITED;
+const MOD_REVISION_TAG = (3 << 3) | VARINT;
+const VALUE_TAG = (5 << 3) | LENGTH_DELIMITED;
+
+/**
+ * KeyValue { key = 1, mod_revision = 3, value = 5 }. Written for the common
+ * case, as it runs once per key before the code is optimized: one-byte tags
+ * and lengths are read inline, other fields skipped.
+ */
+const readKeyValue = (c: Cursor, end: number): StoredKeyValue => {
+  const buf = c.buf;
+  let key = '';
+  let value = '';
+  let validUtf8 = true;
+  let modRevision = '0';
+  while (c.pos < end) {
+    const t = buf[c.pos] as number;
+    if (t === KEY_TAG || t === VALUE_TAG) {
+      c.pos++;
+      let length = buf[c.pos] as number;
+      if (length < 0x80) c.pos++;
+      else length = readVarint(c);
+      const start = c.pos;
+      const stop = start + length;
+      if (stop > end) throw new WireFormatError('a field runs past the end of its message');
+      const text = utf8Slice.call(buf, start, stop);
+      if (t === KEY_TAG) key = text;
+      else {
+        value = text;
+        // A U+FFFD in the text is a bad byte, or one written as such.
+        validUtf8 = !text.includes('\uFFFD') || isUtf8(buf.subarray(start, stop));
+      }
+      c.pos = stop;
+    } else if (t === MOD_REVISION_TAG) {
+      c.pos++;
+      modRevision = readVarintText(c);
+    } else {
+      const tagValue = readVarint(c);
+      skip(c, tagValue & 7, end);
+    }
+  }
+  return { key, value, validUtf8, mod_revision: modRevision };
+};
+
+/** RangeResponse { kvs = 2 }. */
+const readRange = (c: Cursor, end: number, kvs: StoredKeyValue[]): void => {
+  while (c.pos < end) {
+    const t = readVarint(c);
+    if (t === ((2 << 3) | LENGTH_DELIMITED)) {
+      const fieldEnd = readLengthEnd(c, end);
+      kvs.push(readKeyValue(c, fieldEnd));
+      c.pos = fieldEnd;
+    } else {
+      skip(c, t & 7, end);
+    }
+  }
+};
+
+/** ResponseOp { response_range = 1 }. */
+const readResponseOp = (c: Cursor, end: number): StoredKeyValue[] => {
+  const kvs: StoredKeyValue[] = [];
+  while (c.pos < end) {
+    const t = readVarint(c);
+    if (t === ((1 << 3) | LENGTH_DELIMITED)) {
+      const fieldEnd = readLengthEnd(c, end);
+      readRange(c, fieldEnd, kvs);
+      c.pos = fieldEnd;
+    } else {
+      skip(c, t & 7, end);
+    }
+  }
+  return kvs;
+};
+
+/** ResponseHeader { revision = 3 }. */
+const readHeaderRevision = (c: Cursor, end: number): string | undefined => {
+  let revision: string | undefined;
+  while (c.pos < end) {
+    const t = readVarint(c);
+    if (t === ((3 << 3) | VARINT)) revision = readVarintText(c);
+    else skip(c, t & 7, end);
+  }
+  return revision;
+};
+
+/** TxnResponse { header = 1, responses = 3 }: the revision read and the keys of each range, in request order. */
+export const decodeRangeTxn = (buf: Buffer): { revision: string; ranges: StoredKeyValue[][] } => {
+  const c: Cursor = { buf, pos: 0 };
+  const end = buf.length;
+  let revision: string | undefined;
+  const ranges: StoredKeyValue[][] = [];
+  while (c.pos < end) {
+    const t = readVarint(c);
+    if (t === ((1 << 3) | LENGTH_DELIMITED)) {
+      const fieldEnd = readLengthEnd(c, end);
+      revision = readHeaderRevision(c, fieldEnd);
+      c.pos = fieldEnd;
+    } else if (t === ((3 << 3) | LENGTH_DELIMITED)) {
+      const fieldEnd = readLengthEnd(c, end);
+      ranges.push(readResponseOp(c, fieldEnd));
+      c.pos = fieldEnd;
+    } else {
+      skip(c, t & 7, end);
+    }
+  }
+  if (revision === undefined) throw new WireFormatError('the transaction answer has no revision');
+  return { revision, ranges };
+};
+
+/** AuthenticateResponse { token = 2 }. */
+export const decodeAuthenticate = (buf: Buffer): string => {
+  const c: Cursor = { buf, pos: 0 };
+  let token = '';
+  while (c.pos < buf.length) {
+    const t = readVarint(c);
+    if (t === ((2 << 3) | LENGTH_DELIMITED)) {
+      const fieldEnd = readLengthEnd(c, buf.length);
+      token = buf.toString('utf8', c.pos, fieldEnd);
+      c.pos = fieldEnd;
+    } else {
+      skip(c, t & 7, buf.length);
+    }
+  }
+  return token;
+};
