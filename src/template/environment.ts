@@ -6,6 +6,7 @@ import { messageOf } from '../errors.js';
 import { HelperError, TemplateRenderError } from './errors.js';
 import type { TemplatePosition } from './errors.js';
 import { allHelpers } from './helpers/index.js';
+import { eachOfArray, type EachOptions } from './each-array.js';
 import type { Helper, HelperOptions, RenderState } from './state.js';
 
 /** Where the render state travels: Handlebars' @data, which reaches every helper. */
@@ -65,6 +66,10 @@ handlebars.registerHelper(
   wrap('each', ({ state, options, self }, args) => {
     const body = options.fn as BlockFn | undefined;
     if (!body) return builtinEach.call(self, ...args, options);
+    const [items] = args;
+    if (args.length === 1 && Array.isArray(items) && !(options as { ids?: unknown }).ids) {
+      return eachOfArray(self, items, options as unknown as EachOptions, state.budget);
+    }
     let total = 0;
     const counted = Object.assign((context: unknown, frame?: unknown): string => {
       state.budget.step();
