@@ -47,7 +47,6 @@ describe('#each over an array', () => {
       data: { root: {}, seen },
     });
     const builtin = hb.helpers['each'] as (this: unknown, items: unknown, o: unknown) => string;
-    // eslint-disable-next-line no-sparse-arrays
     for (const items of [[, , 'z'], [, ,], [], ['a', 'b']]) {
       expect(eachOfArray({}, items, options([]), budget)).toBe(builtin.call({}, items, options([])));
     }
