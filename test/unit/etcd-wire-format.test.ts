@@ -31,25 +31,41 @@ const txnAnswer = (revision: number | string, ranges: ReturnType<typeof kv>[][])
   return Buffer.from(T.encode(message).finish());
 };
 
+interface Read {
+  key: string;
+  value: string;
+  validUtf8: boolean;
+  mod_revision: number | string;
+}
+
+/** The keys decodeRangeTxn hands over, gathered per range (`count` ranges, empty ones too). */
+const decode = (buf: Buffer, count = 1): { revision: string; ranges: Read[][] } => {
+  const ranges: Read[][] = Array.from({ length: count }, () => []);
+  const revision = decodeRangeTxn(buf, (range, key, value, validUtf8, modRevision) => {
+    ranges[range]?.push({ key, value, validUtf8, mod_revision: modRevision });
+  });
+  return { revision, ranges };
+};
+
 describe('decodeRangeTxn', () => {
-  it('reads every range in order, with keys, values and mod revisions, skipping the fields it has no use for', () => {
+  it('hands over every key of every range in order, with values and mod revisions, skipping the fields it has no use for', () => {
     const long = 'v'.repeat(300); // a length of two varint bytes
     const answer = txnAnswer(77, [
       [kv('/a/1', 'one', 10), kv('/a/2', long, 11)],
       [],
       [kv('/ü/k', 'wert ü', 12), kv('/b/empty', '', 13)],
     ]);
-    expect(decodeRangeTxn(answer)).toEqual({
+    expect(decode(answer, 3)).toEqual({
       revision: '77',
       ranges: [
         [
-          { key: '/a/1', value: 'one', validUtf8: true, mod_revision: '10' },
-          { key: '/a/2', value: long, validUtf8: true, mod_revision: '11' },
+          { key: '/a/1', value: 'one', validUtf8: true, mod_revision: 10 },
+          { key: '/a/2', value: long, validUtf8: true, mod_revision: 11 },
         ],
         [],
         [
-          { key: '/ü/k', value: 'wert ü', validUtf8: true, mod_revision: '12' },
-          { key: '/b/empty', value: '', validUtf8: true, mod_revision: '13' },
+          { key: '/ü/k', value: 'wert ü', validUtf8: true, mod_revision: 12 },
+          { key: '/b/empty', value: '', validUtf8: true, mod_revision: 13 },
         ],
       ],
     });
@@ -57,13 +73,13 @@ describe('decodeRangeTxn', () => {
 
   it('keeps revisions above 2^53 exact', () => {
     const big = '9007199254740993';
-    const { revision, ranges } = decodeRangeTxn(txnAnswer(big, [[kv('/k', 'v', big)]]));
+    const { revision, ranges } = decode(txnAnswer(big, [[kv('/k', 'v', big)]]));
     expect(revision).toBe(big);
     expect(ranges[0]?.[0]?.mod_revision).toBe(big);
   });
 
   it('tells bytes that are not UTF-8 from a U+FFFD that was written as such', () => {
-    const { ranges } = decodeRangeTxn(
+    const { ranges } = decode(
       txnAnswer(5, [[kv('/bad', Buffer.from([0x61, 0xff, 0x62]), 1), kv('/cut', Buffer.from([0xc3]), 2), kv('/written', 'a\uFFFDb', 3)]]),
     );
     expect(ranges[0]?.map((k) => [k.value, k.validUtf8])).toEqual([
@@ -75,9 +91,9 @@ describe('decodeRangeTxn', () => {
 
   it('rejects an answer cut short or without a revision', () => {
     const answer = txnAnswer(9, [[kv('/k', 'value', 1)]]);
-    expect(() => decodeRangeTxn(answer.subarray(0, answer.length - 3))).toThrow(WireFormatError);
+    expect(() => decode(answer.subarray(0, answer.length - 3))).toThrow(WireFormatError);
     const T = type('TxnResponse');
-    expect(() => decodeRangeTxn(Buffer.from(T.encode(T.fromObject({ succeeded: true })).finish()))).toThrow(/no revision/);
+    expect(() => decode(Buffer.from(T.encode(T.fromObject({ succeeded: true })).finish()))).toThrow(/no revision/);
   });
 });
 

@@ -63,14 +63,14 @@ export const createOneShotClient = (options: BackendOptions, settings: EtcdSetti
   };
 
   return {
-    txn: async (ranges) => {
+    txn: async (ranges, visit) => {
       const message = encodeRangeTxn(ranges);
       // Hedged: the next endpoint is asked too when one is slow or fails to answer.
       // After close, a request cut short says nothing about its member.
       const answer = await raceEndpoints({ health, isTransient: isTransientCall, ignore: () => closed, describe: messageOf, hedge: true }, (endpoint) =>
         callOn(endpoint, TXN, message),
       );
-      return decodeRangeTxn(answer);
+      return decodeRangeTxn(answer, visit);
     },
     close: () => {
       closed = true;

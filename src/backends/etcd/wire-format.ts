@@ -1,10 +1,10 @@
 // etcd's gRPC messages in protobuf's wire format, for the few calls a run
 // that reads once makes (KV.Txn of range reads, Auth.Authenticate): written
 // and read straight from bytes, so ten thousand keys cost their two strings
-// apiece and nothing else (no JSON, no base64, no object per field).
+// apiece and nothing else (no JSON, no base64, no object per key or field).
 // Field numbers are etcd's rpc.proto and kv.proto.
 import { isUtf8 } from 'node:buffer';
-import type { RangeRequest, StoredKeyValue } from './snapshot.js';
+import type { KeyVisitor, RangeRequest } from './snapshot.js';
 
 const VARINT = 0;
 const FIXED64 = 1;
@@ -116,17 +116,27 @@ const KEY_TAG = (1 << 3) | LENGTH_DELIMITED;
 const MOD_REVISION_TAG = (3 << 3) | VARINT;
 const VALUE_TAG = (5 << 3) | LENGTH_DELIMITED;
 
+/** A 64-bit varint as a number when exact as one, else as decimal text. */
+const readRevision = (c: Cursor): number | string => {
+  const start = c.pos;
+  const value = readVarint(c);
+  if (value <= Number.MAX_SAFE_INTEGER) return value;
+  c.pos = start;
+  return readVarintText(c);
+};
+
 /**
- * KeyValue { key = 1, mod_revision = 3, value = 5 }. Written for the common
- * case, as it runs once per key before the code is optimized: one-byte tags
- * and lengths are read inline, other fields skipped.
+ * KeyValue { key = 1, mod_revision = 3, value = 5 }, handed to `visit`.
+ * Written for the common case, as it runs once per key before the code is
+ * optimized: one-byte tags and lengths are read inline, other fields skipped,
+ * and nothing is allocated but the key and the value.
  */
-const readKeyValue = (c: Cursor, end: number): StoredKeyValue => {
+const readKeyValue = (c: Cursor, end: number, range: number, visit: KeyVisitor): void => {
   const buf = c.buf;
   let key = '';
   let value = '';
   let validUtf8 = true;
-  let modRevision = '0';
+  let modRevision: number | string = 0;
   while (c.pos < end) {
     const t = buf[c.pos] as number;
     if (t === KEY_TAG || t === VALUE_TAG) {
@@ -147,22 +157,22 @@ const readKeyValue = (c: Cursor, end: number): StoredKeyValue => {
       c.pos = stop;
     } else if (t === MOD_REVISION_TAG) {
       c.pos++;
-      modRevision = readVarintText(c);
+      modRevision = readRevision(c);
     } else {
       const tagValue = readVarint(c);
       skip(c, tagValue & 7, end);
     }
   }
-  return { key, value, validUtf8, mod_revision: modRevision };
+  visit(range, key, value, validUtf8, modRevision);
 };
 
 /** RangeResponse { kvs = 2 }. */
-const readRange = (c: Cursor, end: number, kvs: StoredKeyValue[]): void => {
+const readRange = (c: Cursor, end: number, range: number, visit: KeyVisitor): void => {
   while (c.pos < end) {
     const t = readVarint(c);
     if (t === ((2 << 3) | LENGTH_DELIMITED)) {
       const fieldEnd = readLengthEnd(c, end);
-      kvs.push(readKeyValue(c, fieldEnd));
+      readKeyValue(c, fieldEnd, range, visit);
       c.pos = fieldEnd;
     } else {
       skip(c, t & 7, end);
@@ -171,19 +181,17 @@ const readRange = (c: Cursor, end: number, kvs: StoredKeyValue[]): void => {
 };
 
 /** ResponseOp { response_range = 1 }. */
-const readResponseOp = (c: Cursor, end: number): StoredKeyValue[] => {
-  const kvs: StoredKeyValue[] = [];
+const readResponseOp = (c: Cursor, end: number, range: number, visit: KeyVisitor): void => {
   while (c.pos < end) {
     const t = readVarint(c);
     if (t === ((1 << 3) | LENGTH_DELIMITED)) {
       const fieldEnd = readLengthEnd(c, end);
-      readRange(c, fieldEnd, kvs);
+      readRange(c, fieldEnd, range, visit);
       c.pos = fieldEnd;
     } else {
       skip(c, t & 7, end);
     }
   }
-  return kvs;
 };
 
 /** ResponseHeader { revision = 3 }. */
@@ -197,12 +205,15 @@ const readHeaderRevision = (c: Cursor, end: number): string | undefined => {
   return revision;
 };
 
-/** TxnResponse { header = 1, responses = 3 }: the revision read and the keys of each range, in request order. */
-export const decodeRangeTxn = (buf: Buffer): { revision: string; ranges: StoredKeyValue[][] } => {
+/**
+ * TxnResponse { header = 1, responses = 3 }: each key of each range to
+ * `visit` (ranges numbered in request order); returns the revision read.
+ */
+export const decodeRangeTxn = (buf: Buffer, visit: KeyVisitor): string => {
   const c: Cursor = { buf, pos: 0 };
   const end = buf.length;
   let revision: string | undefined;
-  const ranges: StoredKeyValue[][] = [];
+  let range = 0;
   while (c.pos < end) {
     const t = readVarint(c);
     if (t === ((1 << 3) | LENGTH_DELIMITED)) {
@@ -211,14 +222,14 @@ export const decodeRangeTxn = (buf: Buffer): { revision: string; ranges: StoredK
       c.pos = fieldEnd;
     } else if (t === ((3 << 3) | LENGTH_DELIMITED)) {
       const fieldEnd = readLengthEnd(c, end);
-      ranges.push(readResponseOp(c, fieldEnd));
+      readResponseOp(c, fieldEnd, range++, visit);
       c.pos = fieldEnd;
     } else {
       skip(c, t & 7, end);
     }
   }
   if (revision === undefined) throw new WireFormatError('the transaction answer has no revision');
-  return { revision, ranges };
+  return revision;
 };
 
 /** AuthenticateResponse { token = 2 }. */
