@@ -131,9 +131,14 @@ export const readSnapshot = async (txn: RangeTxn, paths: readonly string[], atRe
   // Straight into the map of values: no object per key on the way.
   const values = new Map<string, string>();
   const invalidUtf8: string[] = [];
+  // etcd answers each range in key order, and the ranges come in order: the map is sorted unless a key says otherwise.
+  let previous = '';
+  let sorted = true;
   const revision = await readRanges(txn, paths, atRevision, (key, value, validUtf8) => {
+    if (key < previous) sorted = false;
+    previous = key;
     values.set(key, value);
     if (!validUtf8) invalidUtf8.push(key);
   });
-  return { values: byKey(values), revision, invalidUtf8 };
+  return { values: sorted ? values : byKey(values), revision, invalidUtf8 };
 };

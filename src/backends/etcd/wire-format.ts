@@ -128,41 +128,52 @@ const readRevision = (c: Cursor): number | string => {
 /**
  * KeyValue { key = 1, mod_revision = 3, value = 5 }, handed to `visit`.
  * Written for the common case, as it runs once per key before the code is
- * optimized: one-byte tags and lengths are read inline, other fields skipped,
- * and nothing is allocated but the key and the value.
+ * optimized: one-byte tags and lengths are read inline, the other varint
+ * fields skipped inline, and nothing is allocated but the key and the value.
  */
 const readKeyValue = (c: Cursor, end: number, range: number, visit: KeyVisitor): void => {
   const buf = c.buf;
+  let pos = c.pos;
   let key = '';
   let value = '';
   let validUtf8 = true;
   let modRevision: number | string = 0;
-  while (c.pos < end) {
-    const t = buf[c.pos] as number;
+  while (pos < end) {
+    const t = buf[pos] as number;
     if (t === KEY_TAG || t === VALUE_TAG) {
-      c.pos++;
-      let length = buf[c.pos] as number;
-      if (length < 0x80) c.pos++;
-      else length = readVarint(c);
-      const start = c.pos;
-      const stop = start + length;
+      let length = buf[pos + 1] as number;
+      if (length < 0x80) pos += 2;
+      else {
+        c.pos = pos + 1;
+        length = readVarint(c);
+        pos = c.pos;
+      }
+      const stop = pos + length;
       if (stop > end) throw new WireFormatError('a field runs past the end of its message');
-      const text = utf8Slice.call(buf, start, stop);
+      const text = utf8Slice.call(buf, pos, stop);
       if (t === KEY_TAG) key = text;
       else {
         value = text;
         // A U+FFFD in the text is a bad byte, or one written as such.
-        validUtf8 = !text.includes('\uFFFD') || isUtf8(buf.subarray(start, stop));
+        validUtf8 = !text.includes('\uFFFD') || isUtf8(buf.subarray(pos, stop));
       }
-      c.pos = stop;
+      pos = stop;
     } else if (t === MOD_REVISION_TAG) {
-      c.pos++;
+      c.pos = pos + 1;
       modRevision = readRevision(c);
+      pos = c.pos;
+    } else if (t < 0x80 && (t & 7) === VARINT) {
+      // create_revision, version, lease: skipped.
+      pos++;
+      while ((buf[pos++] as number) & 0x80) if (pos >= end) throw new WireFormatError('a varint runs past the end of its message');
     } else {
+      c.pos = pos;
       const tagValue = readVarint(c);
       skip(c, tagValue & 7, end);
+      pos = c.pos;
     }
   }
+  c.pos = pos;
   visit(range, key, value, validUtf8, modRevision);
 };
 
