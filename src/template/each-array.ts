@@ -5,6 +5,7 @@
 // one frame for the whole array, the pieces joined once at the end: the
 // render of ten thousand keys spends its time in the body, not around it.
 import type { RenderBudget } from './limits.js';
+import type { LoopBody } from './loop-bodies.js';
 
 type Body = ((context: unknown, options: { data?: Record<string, unknown>; blockParams?: unknown[] }) => string) & { blockParams?: number };
 
@@ -17,7 +18,8 @@ export interface EachOptions {
 /** Handlebars' createFrame: a copy of the data whose _parent is the data itself. */
 const frameOf = (data: Record<string, unknown>): Record<string, unknown> => ({ ...data, _parent: data });
 
-export const eachOfArray = (self: unknown, items: readonly unknown[], options: EachOptions, budget: RenderBudget): string => {
+/** `simple` renders an item without the compiled body when it can (loop-bodies.ts). */
+export const eachOfArray = (self: unknown, items: readonly unknown[], options: EachOptions, budget: RenderBudget, simple?: LoopBody): string => {
   const body = options.fn;
   const data = options.data ? frameOf(options.data) : undefined;
   // Block params (`as |item i|`) only when the block declares them; their ids are Handlebars' (NaN without trackIds).
@@ -29,18 +31,22 @@ export const eachOfArray = (self: unknown, items: readonly unknown[], options: E
     if (!(i in items)) continue;
     budget.step();
     const value = items[i];
-    if (data) {
-      data['key'] = i;
-      data['index'] = i;
-      data['first'] = i === 0;
-      data['last'] = i === last;
+    let text = simple?.(value);
+    if (text === undefined) {
+      if (data) {
+        data['key'] = i;
+        data['index'] = i;
+        data['first'] = i === 0;
+        data['last'] = i === last;
+      }
+      let params: unknown[] | undefined;
+      if (withParams) {
+        params = [value, i];
+        (params as unknown[] & { path?: unknown[] }).path = [Number.NaN, null];
+      }
+      // As Handlebars' `ret + fn(...)`: a body of one mustache returns its value as it is.
+      text = '' + body(value, { data, blockParams: params });
     }
-    let params: unknown[] | undefined;
-    if (withParams) {
-      params = [value, i];
-      (params as unknown[] & { path?: unknown[] }).path = [Number.NaN, null];
-    }
-    const text = body(value, { data, blockParams: params });
     total += text.length;
     budget.checkOutput(total, "the loop's output");
     parts.push(text);

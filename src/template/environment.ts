@@ -7,6 +7,7 @@ import { HelperError, TemplateRenderError } from './errors.js';
 import type { TemplatePosition } from './errors.js';
 import { allHelpers } from './helpers/index.js';
 import { eachOfArray, type EachOptions } from './each-array.js';
+import { loopBodyKey } from './loop-bodies.js';
 import type { Helper, HelperOptions, RenderState } from './state.js';
 
 /** Where the render state travels: Handlebars' @data, which reaches every helper. */
@@ -68,7 +69,8 @@ handlebars.registerHelper(
     if (!body) return builtinEach.call(self, ...args, options);
     const [items] = args;
     if (args.length === 1 && Array.isArray(items) && !(options as { ids?: unknown }).ids) {
-      return eachOfArray(self, items, options as unknown as EachOptions, state.budget);
+      const simple = options.loc ? state.loopBodies.get(loopBodyKey(options.loc)) : undefined;
+      return eachOfArray(self, items, options as unknown as EachOptions, state.budget, simple);
     }
     let total = 0;
     const counted = Object.assign((context: unknown, frame?: unknown): string => {

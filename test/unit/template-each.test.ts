@@ -56,6 +56,11 @@ describe('#each over an array', () => {
     await expect(render('{{#each (seq 1 1000)}}xxxxxxxxxx{{/each}}', { maxOutput: 4096 })).rejects.toThrow(/each: the loop's output is larger than the output limit of 4KiB/);
   });
 
+  it('counts a body that renders a number (a lone {{this}} over seq) against the output limit', async () => {
+    expect(await render('{{#each (seq 1 3)}}{{this}}{{/each}}')).toBe('123');
+    await expect(render('{{#each (seq 1 2000)}}{{this}}{{/each}}', { maxOutput: 4096 })).rejects.toThrow(/each: the loop's output is larger than the output limit of 4KiB/);
+  });
+
   it('stops a loop that runs past the render timeout', async () => {
     await expect(render('{{#each (seq 1 100000)}}{{#each (seq 1 100000)}}x{{/each}}{{/each}}', { timeoutMs: 50 })).rejects.toThrow(/render took longer than 50 ms \(render timeout\)/);
   });
