@@ -10,6 +10,8 @@
 // body as before. Which bodies qualify is decided from the parsed template;
 // field names that are also helpers never do.
 
+import { forEachAstNode } from './ast-walk.js';
+
 interface AstNode {
   type: string;
   loc?: { start: { line: number; column: number } };
@@ -98,16 +100,12 @@ const loopBodyOf = (statements: unknown[], isHelper: (name: string) => boolean):
  */
 export const findLoopBodies = (root: unknown, isHelper: (name: string) => boolean): LoopBodies => {
   const bodies = new Map<string, LoopBody>();
-  const pending: unknown[] = [root];
-  while (pending.length > 0) {
-    const value = pending.pop();
-    if (Array.isArray(value)) pending.push(...(value as unknown[]));
-    if (!isNode(value)) continue;
-    for (const [field, child] of Object.entries(value)) if (field !== 'loc') pending.push(child);
-    if (value.type !== 'BlockStatement' || value.path?.original !== 'each' || value.path.type !== 'PathExpression' || !value.loc) continue;
-    if (value.params?.length !== 1 || value.hash !== undefined || (value.program?.blockParams?.length ?? 0) > 0) continue;
+  forEachAstNode(root, (node) => {
+    const value = node as AstNode;
+    if (value.type !== 'BlockStatement' || value.path?.original !== 'each' || value.path.type !== 'PathExpression' || !value.loc) return;
+    if (value.params?.length !== 1 || value.hash !== undefined || (value.program?.blockParams?.length ?? 0) > 0) return;
     const body = loopBodyOf(value.program?.body ?? [], isHelper);
     if (body) bodies.set(loopBodyKey(value.loc), body);
-  }
+  });
   return bodies;
 };
