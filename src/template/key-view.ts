@@ -183,11 +183,13 @@ const buildRangeView = (values: ReadonlyMap<string, string>, prefix: string, key
       // Only keys that start with the pattern's literal head can match.
       const from = head.length > 1 && head.startsWith('/') ? absolute(head) : undefined;
       const start = from === undefined ? lo : lowerBound(keys, from, lo, hi);
+      // "/dir/*" is the head and one name: no "/" after the head (the test the pattern's expression makes, without it).
+      const oneName = from !== undefined && pattern.length === head.length + 1 && pattern.endsWith('*');
       for (let i = start; i < hi; i++) {
         const key = keys[i] as string;
         if (from !== undefined && !key.startsWith(from)) break;
         const relative = key.slice(cut);
-        if (!re.test(relative)) continue;
+        if (oneName ? relative.indexOf('/', head.length) >= 0 : !re.test(relative)) continue;
         let pair = pairs[i - lo];
         if (!pair) pairs[i - lo] = pair = new KeyPair(relative, values.get(key) as string);
         out.push(pair);
