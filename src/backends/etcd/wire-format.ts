@@ -177,17 +177,29 @@ const readKeyValue = (c: Cursor, end: number, range: number, visit: KeyVisitor):
   visit(range, key, value, validUtf8, modRevision);
 };
 
-/** RangeResponse { kvs = 2 }. */
+const KVS_TAG = (2 << 3) | LENGTH_DELIMITED;
+
+/** RangeResponse { kvs = 2 }: one KeyValue after another, a one-byte tag and length read inline. */
 const readRange = (c: Cursor, end: number, range: number, visit: KeyVisitor): void => {
+  const buf = c.buf;
   while (c.pos < end) {
-    const t = readVarint(c);
-    if (t === ((2 << 3) | LENGTH_DELIMITED)) {
-      const fieldEnd = readLengthEnd(c, end);
-      readKeyValue(c, fieldEnd, range, visit);
-      c.pos = fieldEnd;
-    } else {
+    if (buf[c.pos] !== KVS_TAG) {
+      const t = readVarint(c);
       skip(c, t & 7, end);
+      continue;
     }
+    const length = buf[c.pos + 1] as number;
+    let fieldEnd: number;
+    if (length < 0x80) {
+      c.pos += 2;
+      fieldEnd = c.pos + length;
+      if (fieldEnd > end) throw new WireFormatError('a field runs past the end of its message');
+    } else {
+      c.pos += 1;
+      fieldEnd = readLengthEnd(c, end);
+    }
+    readKeyValue(c, fieldEnd, range, visit);
+    c.pos = fieldEnd;
   }
 };
 
