@@ -162,6 +162,8 @@ const buildRangeView = (values: ReadonlyMap<string, string>, prefix: string, key
     for (let i = lo; i < hi; i++) yield (keys[i] as string).slice(cut);
   }
   let rel: Map<string, string> | undefined;
+  // What each pattern matched: gets and getvs of one pattern (or two resources' renders) walk the keys once.
+  const matched = new Map<string, KeyPair[]>();
   return {
     prefix,
     get values(): ReadonlyMap<string, string> {
@@ -174,6 +176,9 @@ const buildRangeView = (values: ReadonlyMap<string, string>, prefix: string, key
     fullKey: (key) => joinKey(prefix, key),
     get: (key) => values.get(absolute(normalizeKey(key))),
     match: (pattern) => {
+      // A copy each time: the caller may reorder what it gets.
+      const known = matched.get(pattern);
+      if (known) return known.slice();
       // Compiled first, so a malformed pattern fails even when no key exists.
       const re = globPattern(pattern);
       const head = literalHead(pattern);
@@ -194,7 +199,8 @@ const buildRangeView = (values: ReadonlyMap<string, string>, prefix: string, key
         if (!pair) pairs[i - lo] = pair = new KeyPair(relative, values.get(key) as string);
         out.push(pair);
       }
-      return out;
+      matched.set(pattern, out);
+      return out.slice();
     },
     list: (dir) => childNames(relKeys(), dir, false),
     listDirs: (dir) => childNames(relKeys(), dir, true),
