@@ -11,9 +11,9 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 export const loadBackend = async (name: string, options: BackendOptions, logger: Logger): Promise<Backend> => {
   switch (name) {
     case 'etcd':
-      // A run that reads once needs no watch: etcd's JSON gateway over
-      // node:http answers before the gRPC client would have loaded.
-      if (options.oneShot) return (await import('./etcd/gateway-backend.js')).createEtcdGatewayBackend(options, logger);
+      // A run that reads once needs no watch: a Txn over node:http2
+      // answers before the etcd3 client would have loaded.
+      if (options.oneShot) return (await import('./etcd/oneshot-backend.js')).createEtcdOneShotBackend(options, logger);
       return (await import('./etcd/index.js')).createEtcdBackend(options, logger);
     case 'consul':
       return (await import('./consul/index.js')).createConsulBackend(options, logger);

@@ -14,6 +14,7 @@ import { checkTemplateAst, lexerLocation, syntaxErrorOf } from './syntax.js';
 import type { TemplateAst } from './syntax.js';
 import { createPass, registerPass } from './pass.js';
 import { inferKeys } from './infer-keys.js';
+import { findLoopBodies } from './loop-bodies.js';
 import type { CompiledTemplate } from './types.js';
 import { unknownNames } from './unknown-names.js';
 
@@ -64,7 +65,8 @@ const buildTemplate = (source: string, file: string): CompiledTemplate => {
     throw syntaxErrorOf(parsed && !(err instanceof ParseFailure) ? new ParseFailure(err, parsed.map) : err, file);
   }
   const template: CompiledTemplate = { file, unknownNames: unknownNames(parsed.ast, parsed.map), inferred: inferKeys(parsed.ast, parsed.map) };
-  registerPass(template, createPass(file, fn, parsed.map));
+  const isHelper = (name: string): boolean => (handlebars.helpers as Record<string, unknown>)[name] != null;
+  registerPass(template, createPass(file, fn, parsed.map, findLoopBodies(parsed.ast, isHelper)));
   return template;
 };
 

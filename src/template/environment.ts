@@ -6,6 +6,8 @@ import { messageOf } from '../errors.js';
 import { HelperError, TemplateRenderError } from './errors.js';
 import type { TemplatePosition } from './errors.js';
 import { allHelpers } from './helpers/index.js';
+import { eachOfArray, type EachOptions } from './each-array.js';
+import { loopBodyKey } from './loop-bodies.js';
 import type { Helper, HelperOptions, RenderState } from './state.js';
 
 /** Where the render state travels: Handlebars' @data, which reaches every helper. */
@@ -65,6 +67,11 @@ handlebars.registerHelper(
   wrap('each', ({ state, options, self }, args) => {
     const body = options.fn as BlockFn | undefined;
     if (!body) return builtinEach.call(self, ...args, options);
+    const [items] = args;
+    if (args.length === 1 && Array.isArray(items) && !(options as { ids?: unknown }).ids) {
+      const simple = options.loc ? state.loopBodies.get(loopBodyKey(options.loc)) : undefined;
+      return eachOfArray(self, items, options as unknown as EachOptions, state.budget, simple);
+    }
     let total = 0;
     const counted = Object.assign((context: unknown, frame?: unknown): string => {
       state.budget.step();

@@ -9,6 +9,7 @@ import type { PositionMap } from './close-braces.js';
 import type { TemplatePosition } from './errors.js';
 import { parseServiceQuery } from './helpers/consul-template.js';
 import type { InferredKeys } from './types.js';
+import { forEachAstNode } from './ast-walk.js';
 
 /** Helpers whose first argument is a key, a key pattern or a key directory. */
 const KEY_HELPERS = new Set([
@@ -41,36 +42,30 @@ const serviceName = (query: string): string => {
   }
 };
 
-const isNode = (v: unknown): v is AstNode => typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
-
 export const inferKeys = (root: unknown, map: PositionMap): InferredKeys => {
   const keys = new Set<string>();
   const services = new Set<string>();
   let serviceList = false;
   let dynamic: InferredKeys['dynamic'];
-  const pending: unknown[] = [root];
-  while (pending.length > 0) {
-    const value = pending.pop();
-    if (Array.isArray(value)) pending.push(...(value as unknown[]));
-    if (!isNode(value)) continue;
-    for (const [field, child] of Object.entries(value)) if (field !== 'loc') pending.push(child);
+  forEachAstNode(root, (node) => {
+    const value = node as AstNode;
     const name = value.path?.type === 'PathExpression' && value.path.parts?.length === 1 ? value.path.original : undefined;
     if (name === SERVICE_LIST_HELPER) serviceList = true;
-    if (typeof name !== 'string' || !value.params?.length) continue;
-    if (!KEY_HELPERS.has(name) && !SERVICE_HELPERS.has(name)) continue;
+    if (typeof name !== 'string' || !value.params?.length) return;
+    if (!KEY_HELPERS.has(name) && !SERVICE_HELPERS.has(name)) return;
     const first = value.params[0];
     if (first?.type !== 'StringLiteral' || typeof first.value !== 'string') {
-      if (!KEY_HELPERS.has(name)) continue;
+      if (!KEY_HELPERS.has(name)) return;
       const at = value.loc ? map.original({ line: value.loc.start.line, column: value.loc.start.column + 1 }) : undefined;
       // The walk runs backwards; keep the earliest position.
       if (!dynamic || (at && dynamic.position && (at.line < dynamic.position.line || (at.line === dynamic.position.line && at.column < dynamic.position.column)))) {
         dynamic = at ? { helper: name, position: at } : { helper: name };
       }
-      continue;
+      return;
     }
     if (KEY_HELPERS.has(name)) keys.add(literalHead(first.value));
     else services.add(name === 'consulService' ? serviceName(first.value) : first.value);
-  }
+  });
   const result: InferredKeys = { keys: [...keys].sort(), services: [...services].sort() };
   if (serviceList) result.serviceList = true;
   if (dynamic) result.dynamic = dynamic;

@@ -162,6 +162,8 @@ const buildRangeView = (values: ReadonlyMap<string, string>, prefix: string, key
     for (let i = lo; i < hi; i++) yield (keys[i] as string).slice(cut);
   }
   let rel: Map<string, string> | undefined;
+  // What each pattern matched: gets and getvs of one pattern (or two resources' renders) walk the keys once.
+  const matched = new Map<string, KeyPair[]>();
   return {
     prefix,
     get values(): ReadonlyMap<string, string> {
@@ -174,6 +176,9 @@ const buildRangeView = (values: ReadonlyMap<string, string>, prefix: string, key
     fullKey: (key) => joinKey(prefix, key),
     get: (key) => values.get(absolute(normalizeKey(key))),
     match: (pattern) => {
+      // A copy each time: the caller may reorder what it gets.
+      const known = matched.get(pattern);
+      if (known) return known.slice();
       // Compiled first, so a malformed pattern fails even when no key exists.
       const re = globPattern(pattern);
       const head = literalHead(pattern);
@@ -183,16 +188,19 @@ const buildRangeView = (values: ReadonlyMap<string, string>, prefix: string, key
       // Only keys that start with the pattern's literal head can match.
       const from = head.length > 1 && head.startsWith('/') ? absolute(head) : undefined;
       const start = from === undefined ? lo : lowerBound(keys, from, lo, hi);
+      // "/dir/*" is the head and one name: no "/" after the head (the test the pattern's expression makes, without it).
+      const oneName = from !== undefined && pattern.length === head.length + 1 && pattern.endsWith('*');
       for (let i = start; i < hi; i++) {
         const key = keys[i] as string;
         if (from !== undefined && !key.startsWith(from)) break;
         const relative = key.slice(cut);
-        if (!re.test(relative)) continue;
+        if (oneName ? relative.indexOf('/', head.length) >= 0 : !re.test(relative)) continue;
         let pair = pairs[i - lo];
         if (!pair) pairs[i - lo] = pair = new KeyPair(relative, values.get(key) as string);
         out.push(pair);
       }
-      return out;
+      matched.set(pattern, out);
+      return out.slice();
     },
     list: (dir) => childNames(relKeys(), dir, false),
     listDirs: (dir) => childNames(relKeys(), dir, true),

@@ -7,6 +7,7 @@ import { TemplateRenderError } from './errors.js';
 import type { KnownAnswers, LookupRequest } from './state.js';
 import { createRenderState } from './state.js';
 import { KEY_PAIR_FIELDS } from './key-view.js';
+import type { LoopBodies } from './loop-bodies.js';
 import type { CompiledTemplate, RenderContext, RenderResult } from './types.js';
 
 export interface PassResult extends RenderResult {
@@ -30,13 +31,13 @@ const wrapRuntimeError = (err: unknown, file: string, positions: PositionMap): T
 
 /** `generated` gives the template's function, generating it on first use (outside the render's time budget). */
 export const createPass =
-  (file: string, generated: () => TemplateFn, positions: PositionMap): RenderPass =>
+  (file: string, generated: () => TemplateFn, positions: PositionMap, loopBodies?: LoopBodies): RenderPass =>
   (context, known) => {
     const fn = generated();
     let state: ReturnType<typeof createRenderState>;
     let text: string;
     try {
-      state = createRenderState(file, context, known, positions);
+      state = createRenderState(file, context, known, positions, loopBodies);
       text = fn({}, { data: { [STATE_KEY]: state }, allowedProtoProperties: KEY_PAIR_FIELDS });
       state.budget.checkOutput(text.length, 'the rendered text');
     } catch (err) {

@@ -6,6 +6,7 @@ import type { PositionMap } from './close-braces.js';
 import type { KeyView } from './key-view.js';
 import { keyViewOf } from './key-view.js';
 import { createBudget, DEFAULT_RENDER_LIMITS, type RenderBudget } from './limits.js';
+import type { LoopBodies } from './loop-bodies.js';
 
 /** A DNS question a helper asked; `id` identifies it across passes. */
 export type LookupRequest =
@@ -37,11 +38,19 @@ export interface RenderState {
   readonly missingLookups: Map<string, LookupRequest>;
   /** Time and output this pass may still use. */
   readonly budget: RenderBudget;
+  /** The template's #each bodies that render an item without Handlebars' runtime. */
+  readonly loopBodies: LoopBodies;
 }
 
 export const emptyAnswers = (): KnownAnswers => ({ lookups: new Map(), services: new Map() });
 
-export const createRenderState = (file: string, context: RenderContext, known: KnownAnswers, positions: PositionMap): RenderState => ({
+export const createRenderState = (
+  file: string,
+  context: RenderContext,
+  known: KnownAnswers,
+  positions: PositionMap,
+  loopBodies: LoopBodies = new Map(),
+): RenderState => ({
   file,
   context,
   view: keyViewOf(context.values, context.prefix),
@@ -52,6 +61,7 @@ export const createRenderState = (file: string, context: RenderContext, known: K
   serviceList: { asked: false, missing: false },
   missingLookups: new Map(),
   budget: createBudget({ ...DEFAULT_RENDER_LIMITS, ...context.limits }),
+  loopBodies,
 });
 
 /** The part of Handlebars' helper options switchyard uses. */

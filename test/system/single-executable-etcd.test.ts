@@ -1,5 +1,5 @@
-// The single executable's --onetime read from etcd (through the JSON gateway,
-// whose client is imported when the run first needs it): the same files as
+// The single executable's --onetime read from etcd (the one-shot client over
+// node:http2, imported when the run first needs it): the same files as
 // bin/switchyard, byte for byte. Runs on the host against a real etcd.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

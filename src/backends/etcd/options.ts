@@ -1,6 +1,6 @@
 // The etcd backend's command-line options, checked: endpoints, TLS files,
 // credentials and deadlines. No client library here, so the one-shot read
-// (gateway-client.ts) can use them without loading the gRPC client.
+// (oneshot-client.ts) can use them without loading the etcd3 client.
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../errors.js';
 import { addSecret } from '../../log.js';

@@ -1,6 +1,6 @@
 // One consistent read of several subtrees: a transaction of range requests,
 // so every path is read at the same revision. The transport is the caller's:
-// the etcd3 gRPC client (etcd3RangeTxn) or the v3 JSON gateway (gateway-client.ts).
+// the etcd3 gRPC client (etcd3RangeTxn) or the one-shot client's own calls (oneshot-client.ts).
 import { isUtf8 } from 'node:buffer';
 import type { KVClient } from 'etcd3';
 import type { Snapshot } from '../backend.js';
@@ -27,25 +27,26 @@ export interface RangeRequest {
   revision?: string;
 }
 
-/** One key as read: key and value decoded as UTF-8, whether the value's bytes were valid UTF-8, and the revision it was last written at. */
-export interface StoredKeyValue {
-  key: string;
-  value: string;
-  validUtf8: boolean;
-  mod_revision: string;
-}
+/**
+ * Told each key a transaction read: the index of its range in the request,
+ * key and value decoded as UTF-8, whether the value's bytes were valid UTF-8,
+ * and the revision it was last written at (a number when exact as one, else
+ * decimal text).
+ */
+export type KeyVisitor = (range: number, key: string, value: string, validUtf8: boolean, modRevision: number | string) => void;
 
-/** One transaction of range reads: the keys of each range in request order, and the revision read. */
-export type RangeTxn = (ranges: RangeRequest[]) => Promise<{ revision: string; ranges: StoredKeyValue[][] }>;
+/** One transaction of range reads: every key of each range to `visit`, ranges in request order; resolves to the revision read. */
+export type RangeTxn = (ranges: RangeRequest[], visit: KeyVisitor) => Promise<string>;
 
 /** RangeTxn over the etcd3 client. */
 export const etcd3RangeTxn =
   (kv: KVClient): RangeTxn =>
-  async (ranges) => {
+  async (ranges, visit) => {
     const res = await kv.txn({ success: ranges.map((r) => ({ request_range: r })) });
-    const decoded = (kvs: { key: Buffer; value: Buffer; mod_revision: string }[]): StoredKeyValue[] =>
-      kvs.map((kv) => ({ key: kv.key.toString('utf8'), value: kv.value.toString('utf8'), validUtf8: isUtf8(kv.value), mod_revision: kv.mod_revision }));
-    return { revision: res.header.revision, ranges: res.responses.map((r) => decoded(r.response_range?.kvs ?? [])) };
+    res.responses.forEach((r, i) => {
+      for (const kv of r.response_range?.kvs ?? []) visit(i, kv.key.toString('utf8'), kv.value.toString('utf8'), isUtf8(kv.value), kv.mod_revision);
+    });
+    return res.header.revision;
   };
 
 const rangeOp = (path: string, revision?: string): RangeRequest => ({ ...subtreeRange(path), ...(revision ? { revision } : {}) });
@@ -62,17 +63,18 @@ export interface StoredValue {
   modRevision: string;
 }
 
-/** Calls `take` for each key read at or below its range's path (a range also holds siblings such as "/app/live-x"). */
-const eachUnder = (paths: readonly string[], ranges: StoredKeyValue[][], take: (key: string, kv: StoredKeyValue) => void): void => {
-  // The path is normalized once per range, not once per key.
-  ranges.forEach((kvs, i) => {
-    const path = normalizeKey(paths[i] ?? '/');
-    const below = path + '/';
-    for (const kv of kvs) {
-      const key = kv.key;
-      if (path === '/' || key === path || key.startsWith(below)) take(key, kv);
-    }
-  });
+/** One key as read: its value decoded as UTF-8, whether its bytes were valid UTF-8, and the revision it was last written at. */
+type TakeKey = (key: string, value: string, validUtf8: boolean, modRevision: number | string) => void;
+
+/** A visitor that hands `take` each key read at or below its range's path (a range also holds siblings such as "/app/live-x"). */
+const keysUnder = (paths: readonly string[], take: TakeKey): KeyVisitor => {
+  // The paths are normalized once per range, not once per key.
+  const normalized = paths.map((p) => normalizeKey(p));
+  const below = normalized.map((p) => p + '/');
+  return (range, key, value, validUtf8, modRevision) => {
+    const path = normalized[range] ?? '/';
+    if (path === '/' || key === path || key.startsWith(below[range] as string)) take(key, value, validUtf8, modRevision);
+  };
 };
 
 const compareKeys = <T>([a]: [string, T], [b]: [string, T]): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -88,21 +90,20 @@ const byKey = <T>(values: Map<string, T>): Map<string, T> => {
 };
 
 /** Every range at or below each path, all at one revision (`atRevision`, or the current one); returns the revision read. */
-const readRanges = async (
-  txn: RangeTxn,
-  paths: readonly string[],
-  atRevision: string | undefined,
-  take: (key: string, kv: StoredKeyValue) => void,
-): Promise<string> => {
+const readRanges = async (txn: RangeTxn, paths: readonly string[], atRevision: string | undefined, take: TakeKey): Promise<string> => {
   const wanted = collapsePaths(paths.length > 0 ? paths : ['/']);
   const [first = [], ...rest] = chunk(wanted, OPS_PER_TXN);
-  const head = await txn(first.map((p) => rangeOp(p, atRevision)));
-  eachUnder(first, head.ranges, take);
-  const revision = atRevision ?? head.revision;
+  const headRevision = await txn(
+    first.map((p) => rangeOp(p, atRevision)),
+    keysUnder(first, take),
+  );
+  const revision = atRevision ?? headRevision;
   // Later chunks are pinned to the first one's revision, so the snapshot stays consistent.
   for (const part of rest) {
-    const res = await txn(part.map((p) => rangeOp(p, revision)));
-    eachUnder(part, res.ranges, take);
+    await txn(
+      part.map((p) => rangeOp(p, revision)),
+      keysUnder(part, take),
+    );
   }
   return revision;
 };
@@ -118,21 +119,26 @@ export const readStoredValues = async (
 ): Promise<{ values: Map<string, StoredValue>; revision: string; invalidUtf8: string[] }> => {
   const values = new Map<string, StoredValue>();
   const invalidUtf8: string[] = [];
-  const revision = await readRanges(txn, paths, atRevision, (key, kv) => {
-    values.set(key, { value: kv.value, modRevision: kv.mod_revision });
-    if (!kv.validUtf8) invalidUtf8.push(key);
+  const revision = await readRanges(txn, paths, atRevision, (key, value, validUtf8, modRevision) => {
+    values.set(key, { value, modRevision: String(modRevision) });
+    if (!validUtf8) invalidUtf8.push(key);
   });
   return { values: byKey(values), revision, invalidUtf8 };
 };
 
 /** Reads every key at or below each path, all at one revision (the current one, or `atRevision`). */
 export const readSnapshot = async (txn: RangeTxn, paths: readonly string[], atRevision?: string): Promise<Snapshot> => {
-  // Straight into the map of values: no map of stored values to copy from.
+  // Straight into the map of values: no object per key on the way.
   const values = new Map<string, string>();
   const invalidUtf8: string[] = [];
-  const revision = await readRanges(txn, paths, atRevision, (key, kv) => {
-    values.set(key, kv.value);
-    if (!kv.validUtf8) invalidUtf8.push(key);
+  // etcd answers each range in key order, and the ranges come in order: the map is sorted unless a key says otherwise.
+  let previous = '';
+  let sorted = true;
+  const revision = await readRanges(txn, paths, atRevision, (key, value, validUtf8) => {
+    if (key < previous) sorted = false;
+    previous = key;
+    values.set(key, value);
+    if (!validUtf8) invalidUtf8.push(key);
   });
-  return { values: byKey(values), revision, invalidUtf8 };
+  return { values: sorted ? values : byKey(values), revision, invalidUtf8 };
 };

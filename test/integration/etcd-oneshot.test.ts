@@ -1,15 +1,17 @@
-// The one-shot etcd backend (--onetime, etcd's JSON gateway) keeps the
-// guarantees of the etcd3 client: tokens that expire and wrong passwords,
-// TLS with a client certificate, failover, a deadline per request; and the
-// CLI's --onetime never loads the gRPC client.
+// The one-shot etcd backend (--onetime, its own gRPC calls over node:http2)
+// keeps the guarantees of the etcd3 client: tokens that expire and wrong
+// passwords, TLS with a client certificate, failover, a deadline per request;
+// and the CLI's --onetime never loads the etcd3 client.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, BackendOptions } from '../../src/backends/backend.js';
-import { createEtcdGatewayBackend } from '../../src/backends/etcd/gateway-backend.js';
+import { Etcd3 } from 'etcd3';
+import { createEtcdBackend } from '../../src/backends/etcd/index.js';
+import { createEtcdOneShotBackend } from '../../src/backends/etcd/oneshot-backend.js';
 import { BackendError } from '../../src/errors.js';
-import { createLogger, silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/log.js';
 import { runCli } from '../harness/cli.js';
 import { makeConfdir } from '../harness/confdir.js';
 import { startEtcd, type EtcdServer } from '../harness/etcd.js';
@@ -20,7 +22,7 @@ import { sleep } from '../harness/wait.js';
 const TOKEN_TTL_S = 2;
 const REQUEST_TIMEOUT_MS = 2_000;
 
-const gateway = (options: Partial<BackendOptions> & { nodes: string[] }): Backend => createEtcdGatewayBackend({ files: [], ...options }, silentLogger);
+const oneShot = (options: Partial<BackendOptions> & { nodes: string[] }): Backend => createEtcdOneShotBackend({ files: [], ...options }, silentLogger);
 
 const readWith = async <T>(backend: Backend, run: (b: Backend) => Promise<T>): Promise<T> => {
   try {
@@ -30,7 +32,7 @@ const readWith = async <T>(backend: Backend, run: (b: Backend) => Promise<T>): P
   }
 };
 
-describe('etcd JSON gateway with auth', () => {
+describe('etcd one-shot reads with auth', () => {
   let server: EtcdServer;
   beforeAll(async () => {
     server = await startEtcd({ auth: { tokenTtlSeconds: TOKEN_TTL_S } });
@@ -41,7 +43,7 @@ describe('etcd JSON gateway with auth', () => {
 
   it('reads again after its token expired', async () => {
     await server.etcdctl('put', '/g1', 'one');
-    await readWith(gateway({ nodes: [server.endpoint], ...server.root }), async (backend) => {
+    await readWith(oneShot({ nodes: [server.endpoint], ...server.root }), async (backend) => {
       expect((await backend.getValues(['/g1'])).values.get('/g1')).toBe('one');
       await sleep((TOKEN_TTL_S + 2) * 1000); // let the idle token expire
       expect((await backend.getValues(['/g1'])).values.get('/g1')).toBe('one');
@@ -50,7 +52,7 @@ describe('etcd JSON gateway with auth', () => {
 
   it('names the endpoint and never shows the password when the password is wrong', async () => {
     const password = 'wrong-password-456';
-    const err = await readWith(gateway({ nodes: [server.endpoint], username: 'root', password }), (b) => b.getValues(['/g2']).catch((e: unknown) => e));
+    const err = await readWith(oneShot({ nodes: [server.endpoint], username: 'root', password }), (b) => b.getValues(['/g2']).catch((e: unknown) => e));
     expect(err).toBeInstanceOf(BackendError);
     expect((err as Error).message).toContain(server.endpoint);
     expect((err as Error).message).toMatch(/authentication failed.*check --username and --password/i);
@@ -58,12 +60,12 @@ describe('etcd JSON gateway with auth', () => {
   });
 
   it('refuses to read without credentials', async () => {
-    const err = await readWith(gateway({ nodes: [server.endpoint] }), (b) => b.getValues(['/g3']).catch((e: unknown) => e));
+    const err = await readWith(oneShot({ nodes: [server.endpoint] }), (b) => b.getValues(['/g3']).catch((e: unknown) => e));
     expect(err).toBeInstanceOf(BackendError);
     expect((err as Error).message).toMatch(/user name is empty|permission denied|token/i);
   });
 
-  it('--onetime renders through the gateway without loading the gRPC client', async () => {
+  it('--onetime renders without loading the etcd3 client', async () => {
     await server.etcdctl('put', '/g4/app/port', '8081');
     const conf = makeConfdir();
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-loaded-'));
@@ -85,8 +87,9 @@ describe('etcd JSON gateway with auth', () => {
       expect(readFileSync(dest, 'utf8')).toBe('port 8081\n');
       const loaded = readFileSync(log, 'utf8').split('\n').filter((f) => f !== '');
       expect(loaded.some((f) => f.endsWith('/dist/bundle/switchyard.js'))).toBe(true);
-      // The gRPC client's file embeds etcd's protocol definitions.
-      const grpc = loaded.filter((f) => readFileSync(f, 'utf8').includes('etcdserverpb'));
+      expect(loaded.filter((f) => f.endsWith('/vendor/etcd3.js'))).toEqual([]);
+      // The etcd3 client's file embeds etcd's protocol definitions and grpc-js.
+      const grpc = loaded.filter((f) => /RangeRequest|@grpc\/grpc-js/.test(readFileSync(f, 'utf8')));
       expect(grpc).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -95,7 +98,7 @@ describe('etcd JSON gateway with auth', () => {
   });
 });
 
-describe('etcd JSON gateway over TLS', () => {
+describe('etcd one-shot reads over TLS', () => {
   let server: EtcdServer;
   let serverOnly: EtcdServer;
   beforeAll(async () => {
@@ -105,39 +108,31 @@ describe('etcd JSON gateway over TLS', () => {
     await Promise.all([server?.stop(), serverOnly?.stop()]);
   });
 
-  /** Reads /t/a with the client certificate; returns the value and the log. */
-  const readSecure = async (at: EtcdServer): Promise<{ value: string | undefined; log: string }> => {
+  /** Reads /t/a with the client certificate. */
+  const readSecure = async (at: EtcdServer): Promise<string | undefined> => {
     const tls = at.tls!;
     await at.etcdctl('put', '/t/a', 'secure');
-    const lines: string[] = [];
-    const backend = createEtcdGatewayBackend(
-      { nodes: [at.endpoint], files: [], clientCert: tls.clientCert, clientKey: tls.clientKey, clientCaKeys: tls.ca },
-      createLogger({ level: 'debug', write: (l) => lines.push(l) }),
-    );
+    const backend = oneShot({ nodes: [at.endpoint], clientCert: tls.clientCert, clientKey: tls.clientKey, clientCaKeys: tls.ca });
     const snap = await readWith(backend, (b) => b.getValues(['/t']));
-    return { value: snap.values.get('/t/a'), log: lines.join('\n') };
+    return snap.values.get('/t/a');
   };
 
-  it('reads with a client certificate through the gateway', async () => {
-    const { value, log } = await readSecure(server);
-    expect(value).toBe('secure');
-    expect(log).not.toContain('gRPC client');
+  it('reads with a client certificate', async () => {
+    expect(await readSecure(server)).toBe('secure');
   });
 
-  it('reads through the gRPC client when the gateway cannot reach etcd (server certificate without client auth)', async () => {
-    const { value, log } = await readSecure(serverOnly);
-    expect(value).toBe('secure');
-    expect(log).toContain('reading through the gRPC client');
+  it('reads when the server certificate is not good for client auth (no gateway dialing etcd in between)', async () => {
+    expect(await readSecure(serverOnly)).toBe('secure');
   });
 
   it('fails with the endpoint named when the CA does not match', async () => {
-    const err = await readWith(gateway({ nodes: [server.endpoint] }), (b) => b.getValues(['/t']).catch((e: unknown) => e));
+    const err = await readWith(oneShot({ nodes: [server.endpoint] }), (b) => b.getValues(['/t']).catch((e: unknown) => e));
     expect(err).toBeInstanceOf(BackendError);
     expect((err as Error).message).toContain(server.endpoint);
   });
 });
 
-describe('etcd JSON gateway endpoints', () => {
+describe('etcd one-shot reads over several endpoints', () => {
   let server: EtcdServer;
   beforeAll(async () => {
     server = await startEtcd();
@@ -153,7 +148,7 @@ describe('etcd JSON gateway endpoints', () => {
       [dead, server.endpoint],
       [server.endpoint, dead],
     ]) {
-      await readWith(gateway({ nodes }), async (backend) => {
+      await readWith(oneShot({ nodes }), async (backend) => {
         for (let i = 0; i < 3; i++) expect((await backend.getValues(['/f'])).values.get('/f/a')).toBe('1');
       });
     }
@@ -164,9 +159,9 @@ describe('etcd JSON gateway endpoints', () => {
     silent.setMode('blackhole');
     try {
       const started = Date.now();
-      const err = await readWith(gateway({ nodes: [silent.endpoint], requestTimeoutMs: REQUEST_TIMEOUT_MS }), (b) => b.getValues(['/x']).catch((e: unknown) => e));
+      const err = await readWith(oneShot({ nodes: [silent.endpoint], requestTimeoutMs: REQUEST_TIMEOUT_MS }), (b) => b.getValues(['/x']).catch((e: unknown) => e));
       const ms = Date.now() - started;
-      console.info(`etcd gateway: silent endpoint rejected after ${ms} ms`);
+      console.info(`etcd one-shot: silent endpoint rejected after ${ms} ms`);
       expect(err).toBeInstanceOf(BackendError);
       expect((err as Error).message).toContain(silent.endpoint);
       expect((err as Error).message).toMatch(/no answer/);
@@ -174,5 +169,37 @@ describe('etcd JSON gateway endpoints', () => {
     } finally {
       await silent.close();
     }
+  });
+});
+
+describe('etcd one-shot reads of many keys', () => {
+  let server: EtcdServer;
+  beforeAll(async () => {
+    server = await startEtcd();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('reads what the etcd3 client reads: an answer of many HTTP/2 frames, over 100 paths, UTF-8 and bytes that are not', async () => {
+    const client = new Etcd3({ hosts: server.endpoint });
+    try {
+      // ~600 KB: many times HTTP/2's default window of 64 KB.
+      const entries = Array.from({ length: 3000 }, (_, i) => [`/many/s${i % 150}/k${i}`, `wert-ü-${i}-${'x'.repeat(180)}`] as const);
+      for (let i = 0; i < entries.length; i += 50) await Promise.all(entries.slice(i, i + 50).map(([k, v]) => client.put(k).value(v)));
+      await client.put('/many/s7/bad').value(Buffer.from([0x61, 0xff, 0x62]));
+    } finally {
+      client.close();
+    }
+    // One path per subtree: two transactions of range reads, the second pinned to the first's revision.
+    const paths = Array.from({ length: 150 }, (_, i) => `/many/s${i}`);
+    const full = createEtcdBackend({ nodes: [server.endpoint], files: [] }, silentLogger);
+    const expected = await readWith(full, (b) => b.getValues(paths));
+    const actual = await readWith(oneShot({ nodes: [server.endpoint] }), (b) => b.getValues(paths));
+    expect(actual.values.size).toBe(3001);
+    expect(actual.revision).toBe(expected.revision);
+    expect([...actual.values]).toEqual([...expected.values]);
+    expect(actual.invalidUtf8).toEqual(['/many/s7/bad']);
+    expect(expected.invalidUtf8).toEqual(['/many/s7/bad']);
   });
 });
