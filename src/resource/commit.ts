@@ -77,18 +77,26 @@ const keepPrevious = async (dest: string): Promise<string | undefined> => {
   return backup;
 };
 
-/** Keeps the previous dest, then renames the staged file onto dest atomically. */
+/**
+ * Keeps the previous dest, then renames the staged file onto dest atomically:
+ * from here on dest shows the new content. The staged file was fsync'd before
+ * (stage-file.ts), so whenever the rename reaches the disk, a crash leaves the
+ * old file or the new one, whole, never an empty or partial one; flushCommit()
+ * is what makes the rename itself survive a crash.
+ */
 export const commitStaged = async (staged: string, dest: string): Promise<Commit> => {
   const backup = await keepPrevious(dest);
   try {
     renameSync(staged, dest);
-    await fsyncDir(dirname(dest));
   } catch (err) {
     if (backup) rmSync(backup, { force: true });
     throw err;
   }
   return { dest, backup };
 };
+
+/** Makes the rename of commitStaged() durable (the directory's fsync). */
+export const flushCommit = (commit: Commit): Promise<void> => fsyncDir(dirname(commit.dest));
 
 /** Puts the previous file back atomically, or removes dest when there was none. */
 export const restorePrevious = async (commit: Commit): Promise<void> => {

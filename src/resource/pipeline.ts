@@ -6,10 +6,11 @@ import { ResourceError, messageOf, type Stage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { parseBuiltinCheck, runBuiltinCheck } from '../proxies/builtin-check.js';
 import { buildCommandLine, runResourceCommand, type CommandVars } from '../process/command.js';
-import { commitStaged, discardBackup, resolveDest, restorePrevious, type Commit } from './commit.js';
+import { commitStaged, discardBackup, flushCommit, resolveDest, restorePrevious, type Commit } from './commit.js';
 import { isUpToDate, readFileState, wantedState } from './file-state.js';
 import { noopDiff } from './noop-diff.js';
 import { ReloadFailedError } from './reload-error.js';
+import type { Settler } from './settle.js';
 import { writeStageFile } from './stage-file.js';
 import type { RenderLimits } from '../template/limits.js';
 
@@ -30,6 +31,12 @@ export interface PipelineOptions {
   logger: Logger;
   /** Where --noop diffs go (stdout by default). */
   print?: (text: string) => void;
+  /**
+   * Takes the work that follows dest going live (the directory's fsync when no
+   * reload follows, the backup's removal) off the change's path; done inline
+   * without one (settle.ts).
+   */
+  settle?: Settler;
 }
 
 export type Outcome = 'unchanged' | 'updated' | 'would-update';
@@ -91,15 +98,29 @@ export const applyResource = async (
       keepStaged = false;
     }
     const commit = await atStage(resource, 'commit', () => commitStaged(staged, dest));
+    // dest is live. A reload reads a file whose rename is durable, as before;
+    // without one, nothing waits for the directory's fsync.
+    const reloadCmd = runCommands ? resource.reloadCmd : undefined;
+    let flushed = false;
+    const settle = async (): Promise<void> => {
+      if (!flushed) {
+        await flushCommit(commit).catch((err: unknown) =>
+          log.error('cannot flush the directory after the rename: the new file may not survive a crash', { stage: 'commit', err: messageOf(err) }),
+        );
+      }
+      await discardBackup(commit).catch((err: unknown) => log.warn('cannot remove backup', { err: messageOf(err) }));
+    };
     try {
-      if (runCommands && resource.reloadCmd) {
-        const reloadCmd = resource.reloadCmd;
+      if (reloadCmd) {
+        await atStage(resource, 'commit', () => flushCommit(commit));
+        flushed = true;
         await run(reloadCmd, { dest: resource.dest }).catch((err: unknown) =>
           rollBack(resource, commit, err, () => run(reloadCmd, { dest: resource.dest }), log),
         );
       }
     } finally {
-      await discardBackup(commit).catch((err: unknown) => log.warn('cannot remove backup', { err: messageOf(err) }));
+      if (options.settle) options.settle.defer(settle);
+      else await settle();
     }
     log.info('updated', { mode: wanted.mode.toString(8), checked: runCommands && !!resource.checkCmd });
     return { outcome: 'updated' };
