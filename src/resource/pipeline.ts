@@ -63,6 +63,8 @@ export const runCheckCommand = async (template: string, vars: CommandVars, timeo
   return builtin ? runBuiltinCheck(template, builtin, timeoutMs, log) : runResourceCommand(template, vars, { timeoutMs, logger: log });
 };
 
+const ms = (duration: number): number => Math.round(duration * 100) / 100;
+
 const printToStdout = (text: string): void => void process.stdout.write(text);
 
 export const applyResource = async (
@@ -71,6 +73,7 @@ export const applyResource = async (
   options: PipelineOptions,
 ): Promise<PipelineResult> => {
   const log = options.logger.child({ resource: resource.name, dest: resource.dest });
+  const started = performance.now();
   const dest = await atStage(resource, 'stage', () => resolveDest(resource));
   const current = await atStage(resource, 'stage', () => readFileState(dest));
   const wanted = wantedState(resource, content, current);
@@ -88,7 +91,9 @@ export const applyResource = async (
     runResourceCommand(template, vars, { timeoutMs: options.commandTimeoutMs, logger: log });
   const check = (template: string, vars: CommandVars): Promise<unknown> => runCheckCommand(template, vars, options.commandTimeoutMs, log);
 
+  const compared = performance.now();
   const staged = await atStage(resource, 'stage', () => writeStageFile(dest, wanted));
+  const stagedAt = performance.now();
   let keepStaged = false;
   try {
     if (runCommands && resource.checkCmd) {
@@ -97,7 +102,9 @@ export const applyResource = async (
       await atStage(resource, 'check', () => check(checkCmd, { src: staged, dest: resource.dest }));
       keepStaged = false;
     }
+    const checkedAt = performance.now();
     const commit = await atStage(resource, 'commit', () => commitStaged(staged, dest));
+    const liveAt = performance.now();
     // dest is live. A reload reads a file whose rename is durable, as before;
     // without one, nothing waits for the directory's fsync.
     const reloadCmd = runCommands ? resource.reloadCmd : undefined;
@@ -123,6 +130,14 @@ export const applyResource = async (
       else await settle();
     }
     log.info('updated', { mode: wanted.mode.toString(8), checked: runCommands && !!resource.checkCmd });
+    // Where the time of an update went (ms): the staged file's write and fsync, check_cmd, the rename, what followed it.
+    log.debug('update timings', {
+      compare: ms(compared - started),
+      stage: ms(stagedAt - compared),
+      check: ms(checkedAt - stagedAt),
+      rename: ms(liveAt - checkedAt),
+      after: ms(performance.now() - liveAt),
+    });
     return { outcome: 'updated' };
   } finally {
     if (keepStaged) log.warn('kept staged file after failed check', { staged });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TemplateResource } from '../../src/config/resource.js';
 import { ResourceError } from '../../src/errors.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { CommandError } from '../../src/process/command.js';
 import { applyResource, cleanStaleStageFiles, ReloadFailedError, type PipelineOptions } from '../../src/resource/pipeline.js';
 import type { Settler } from '../../src/resource/settle.js';
@@ -75,6 +75,15 @@ describe('applyResource on files', () => {
     await settle.run();
     expect(tempFiles()).toEqual([]);
     expect(readFileSync(dest, 'utf8')).toBe('new\n');
+  });
+
+  it('logs at debug where the time of an update went', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', format: 'json', write: (l) => lines.push(l) });
+    await applyResource(resource(), 'one\n', options({ logger }));
+    const timings = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'update timings');
+    expect(timings).toBeDefined();
+    for (const step of ['compare', 'stage', 'check', 'rename', 'after']) expect(typeof timings?.[step]).toBe('number');
   });
 
   it('with a settler and a reload, reloads before returning and still leaves no temp file once settled', async () => {
