@@ -10,11 +10,13 @@
 // The staged file's fsync is synchronous too. It must finish before the
 // rename (it is what keeps a crash from leaving an empty or partial dest), and
 // nothing else on the loop can move the change forward meanwhile; through the
-// thread pool it cost two thread wake-ups more, which on a busy machine is
-// where the tail of change → file came from (bench/README.md, "etcd change →
-// file tail": p99 0.74–0.81× with it synchronous). The directory's fsync and
-// the backup's removal come after dest is live and stay on the thread pool,
-// so they never hold up the next change.
+// thread pool it cost two thread wake-ups more, which on a busy machine added
+// to the tail of change → file (bench/README.md, "etcd change → file tail":
+// p99 0.74–0.81× with it synchronous). The price: for that moment (~2 ms,
+// tens of ms on a busy disk) the loop answers nothing else; a status request,
+// a signal or another watch's event waits until it is done. The directory's
+// fsync and the backup's removal come after dest is live and stay on the
+// thread pool, so they never hold up the next change.
 import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fchownSync, fsync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
