@@ -2,14 +2,17 @@
 // timer with --interval), settle through their quiescence window, and are
 // processed in rounds that share one snapshot. Only one round runs at a time;
 // changes that arrive during a round are picked up by the next one. A
-// resource that failed is tried again with backoff.
+// resource that failed is tried again with backoff. A round ends when its
+// files are live; the disk work after that goes to a settler (resource/settle.ts).
 //
 //   watch registry ──change──▶ wakeups (quiescence) ──┐
 //   interval timer ──────────────────────────────────┼──▶ round queue ──▶ processRound
 //   retry schedule ◀──failures── after each round ◀──┘
 import type { Backend } from '../backends/backend.js';
 import type { Quiescence } from '../config/resource.js';
+import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
+import { createSettler } from '../resource/settle.js';
 import type { Configuration } from './configuration.js';
 import { createIntervalTimer } from './interval-timer.js';
 import { logOutcomes, processRound, type ResourceOutcome, type RoundInput } from './process-resources.js';
@@ -53,12 +56,21 @@ export const createChangeLoop = (opts: ChangeLoopOptions): ChangeLoop => {
   /** Its template names `consulServices`: the service list is watched from the start, even when a render fails. */
   const readsServiceList = (name: string): boolean => config.templates.get(name)?.inferred.serviceList === true;
 
+  // What follows a file going live (its directory's fsync, the backup's
+  // removal, the history entry) does not hold up the next round.
+  const settler = createSettler((err) => logger.error('work after an update failed', { err: messageOf(err) }));
+  const pipeline = { ...opts.pipeline, settle: settler };
+  const idle = async (): Promise<void> => {
+    await rounds.idle();
+    await settler.settled();
+  };
+
   const rounds = createRoundQueue(async (names, stopped) => {
     const resources = config.resources.filter((r) => names.has(r.name));
     const outcomes = await processRound({
       backend,
       logger,
-      pipeline: opts.pipeline,
+      pipeline,
       resources,
       templates: config.templates,
       stopping: stopped,
@@ -124,9 +136,9 @@ export const createChangeLoop = (opts: ChangeLoopOptions): ChangeLoop => {
       interval.stop();
       retries.stop();
       wakeups.cancelAll();
-      await rounds.idle();
+      await idle();
       await registry.closeAll();
     },
-    idle: rounds.idle,
+    idle,
   };
 };

@@ -5,7 +5,7 @@ import { hasCatalog, type Backend, type CatalogService, type ServiceInstance } f
 import type { TemplateResource } from '../config/resource.js';
 import { messageOf, ResourceError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { HistoryRecorder } from '../history/recorder.js';
+import type { HistoryRecorder, RenderRecord } from '../history/recorder.js';
 import { applyResource, type PipelineOptions, type PipelineResult } from '../resource/pipeline.js';
 import { renderTemplate } from '../template/engine.js';
 import type { CompiledTemplate } from '../template/types.js';
@@ -107,24 +107,31 @@ const processOne = async (
     const error = new ResourceError(resource.name, 'render', `no compiled template for ${resource.src}`);
     return { resource, ok: false, error, services: [] };
   }
+  const { history, settle } = input.pipeline;
+  // The entry waits for the disk (its own fsync): with a settler, after the round.
+  const keep = async (entry: Omit<RenderRecord, 'resource' | 'revision'>): Promise<void> => {
+    if (!history) return;
+    const record = (): Promise<void> => history.record({ resource, revision, ...entry });
+    if (settle) settle.defer(record);
+    else await record();
+  };
   let rendered;
   try {
     rendered = await renderTemplate(template, { values, prefix: resource.prefix, keys: resource.paths, ...catalog, limits: input.pipeline.renderLimits });
   } catch (err) {
     const error = new ResourceError(resource.name, 'render', messageOf(err), { cause: err });
-    await input.pipeline.history?.record({ resource, result: 'failed', revision, stage: 'render', error: error.detail });
+    await keep({ result: 'failed', stage: 'render', error: error.detail });
     return { resource, ok: false, error, services: [] };
   }
-  const history = input.pipeline.history;
   const listed = rendered.serviceList ? { serviceList: true as const } : {};
   try {
     const result = await applyResource(resource, rendered.text, { ...input.pipeline, logger: log });
-    if (result.outcome === 'updated') await history?.record({ resource, result: 'updated', revision, content: rendered.text });
+    if (result.outcome === 'updated') await keep({ result: 'updated', content: rendered.text });
     return { resource, ok: true, result, services: rendered.services, ...listed };
   } catch (err) {
     const error =
       err instanceof ResourceError ? err : new ResourceError(resource.name, 'commit', messageOf(err), { cause: err });
-    await history?.record({ resource, result: 'failed', revision, content: rendered.text, stage: error.stage, error: error.detail });
+    await keep({ result: 'failed', content: rendered.text, stage: error.stage, error: error.detail });
     return { resource, ok: false, error, services: rendered.services, ...listed };
   }
 };

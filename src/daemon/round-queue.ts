@@ -1,12 +1,14 @@
 // Rounds, one at a time. Resources marked ready join the next round; a round
 // starts on the next turn of the event loop, so every resource woken by the
 // same change (or by timers firing together) shares one round and one
-// snapshot. Resources marked during a round wait for the next one.
+// snapshot. Resources marked during a round wait for the next one. A round
+// that throws is kept and thrown by the next idle(): a round can run to its
+// end (and fail) within one turn, before anyone awaits it.
 
 export interface RoundQueue {
   /** Marks resources for the next round and makes sure one will run. */
   add(names: Iterable<string>): void;
-  /** Resolves when no round is running or queued. */
+  /** Resolves when no round is running or queued; rejects with what a round threw since the last call. */
   idle(): Promise<void>;
   /** From now on no round starts, and the running one ends after its resource in flight. */
   stop(): void;
@@ -22,6 +24,7 @@ export const createRoundQueue = (run: RunRound): RoundQueue => {
   let round: Promise<void> | undefined;
   let scheduled = false;
   let stopped = false;
+  let failure: { error: unknown } | undefined;
   const isStopped = (): boolean => stopped;
 
   const drain = async (): Promise<void> => {
@@ -38,11 +41,15 @@ export const createRoundQueue = (run: RunRound): RoundQueue => {
     setImmediate(() => {
       scheduled = false;
       if (round || stopped) return;
-      round = drain().finally(() => {
-        round = undefined;
-        // A resource may have been marked between the last check and the finally.
-        if (ready.size > 0) kick();
-      });
+      round = drain()
+        .catch((error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => {
+          round = undefined;
+          // A resource may have been marked between the last check and the finally.
+          if (ready.size > 0) kick();
+        });
     });
   };
 
@@ -56,6 +63,11 @@ export const createRoundQueue = (run: RunRound): RoundQueue => {
       while (round || scheduled) {
         if (round) await round;
         else await new Promise((r) => setImmediate(r));
+      }
+      if (failure) {
+        const { error } = failure;
+        failure = undefined;
+        throw error;
       }
     },
     stop: () => {

@@ -1,8 +1,9 @@
 // Swapping the staged file onto dest, keeping the previous file until the
 // reload has succeeded, and putting it back when it has not.
-// The steps next to dest are synchronous but fsync (see stage-file.ts).
+// The steps next to dest are synchronous but the directory's fsync and the
+// backup's removal (see stage-file.ts).
 import { linkSync, lstatSync, renameSync, rmSync } from 'node:fs';
-import { chown, copyFile, readlink, realpath, stat } from 'node:fs/promises';
+import { chown, copyFile, readlink, realpath, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isPathUnder } from '../config/load-resources.js';
 import type { TemplateResource } from '../config/resource.js';
@@ -77,18 +78,26 @@ const keepPrevious = async (dest: string): Promise<string | undefined> => {
   return backup;
 };
 
-/** Keeps the previous dest, then renames the staged file onto dest atomically. */
+/**
+ * Keeps the previous dest, then renames the staged file onto dest atomically:
+ * from here on dest shows the new content. The staged file was fsync'd before
+ * (stage-file.ts), so whenever the rename reaches the disk, a crash leaves the
+ * old file or the new one, whole, never an empty or partial one; flushCommit()
+ * is what makes the rename itself survive a crash.
+ */
 export const commitStaged = async (staged: string, dest: string): Promise<Commit> => {
   const backup = await keepPrevious(dest);
   try {
     renameSync(staged, dest);
-    await fsyncDir(dirname(dest));
   } catch (err) {
     if (backup) rmSync(backup, { force: true });
     throw err;
   }
   return { dest, backup };
 };
+
+/** Makes the rename of commitStaged() durable (the directory's fsync). */
+export const flushCommit = (commit: Commit): Promise<void> => fsyncDir(dirname(commit.dest));
 
 /** Puts the previous file back atomically, or removes dest when there was none. */
 export const restorePrevious = async (commit: Commit): Promise<void> => {
@@ -97,7 +106,12 @@ export const restorePrevious = async (commit: Commit): Promise<void> => {
   await fsyncDir(dirname(commit.dest));
 };
 
-/** Drops the backup once the new file is live. */
+/**
+ * Drops the backup once the new file is live. It holds the previous file's
+ * last link, so this unlink frees that file (its blocks, through the
+ * filesystem's journal): on the thread pool, not on the loop that takes the
+ * next change.
+ */
 export const discardBackup = async (commit: Commit): Promise<void> => {
-  if (commit.backup) rmSync(commit.backup, { force: true });
+  if (commit.backup) await rm(commit.backup, { force: true });
 };

@@ -6,10 +6,11 @@ import { ResourceError, messageOf, type Stage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { parseBuiltinCheck, runBuiltinCheck } from '../proxies/builtin-check.js';
 import { buildCommandLine, runResourceCommand, type CommandVars } from '../process/command.js';
-import { commitStaged, discardBackup, resolveDest, restorePrevious, type Commit } from './commit.js';
+import { commitStaged, discardBackup, flushCommit, resolveDest, restorePrevious, type Commit } from './commit.js';
 import { isUpToDate, readFileState, wantedState } from './file-state.js';
 import { noopDiff } from './noop-diff.js';
 import { ReloadFailedError } from './reload-error.js';
+import type { Settler } from './settle.js';
 import { writeStageFile } from './stage-file.js';
 import type { RenderLimits } from '../template/limits.js';
 
@@ -30,6 +31,12 @@ export interface PipelineOptions {
   logger: Logger;
   /** Where --noop diffs go (stdout by default). */
   print?: (text: string) => void;
+  /**
+   * Takes the work that follows dest going live (the directory's fsync when no
+   * reload follows, the backup's removal) off the change's path; done inline
+   * without one (settle.ts).
+   */
+  settle?: Settler;
 }
 
 export type Outcome = 'unchanged' | 'updated' | 'would-update';
@@ -56,6 +63,8 @@ export const runCheckCommand = async (template: string, vars: CommandVars, timeo
   return builtin ? runBuiltinCheck(template, builtin, timeoutMs, log) : runResourceCommand(template, vars, { timeoutMs, logger: log });
 };
 
+const ms = (duration: number): number => Math.round(duration * 100) / 100;
+
 const printToStdout = (text: string): void => void process.stdout.write(text);
 
 export const applyResource = async (
@@ -64,6 +73,7 @@ export const applyResource = async (
   options: PipelineOptions,
 ): Promise<PipelineResult> => {
   const log = options.logger.child({ resource: resource.name, dest: resource.dest });
+  const started = performance.now();
   const dest = await atStage(resource, 'stage', () => resolveDest(resource));
   const current = await atStage(resource, 'stage', () => readFileState(dest));
   const wanted = wantedState(resource, content, current);
@@ -81,7 +91,9 @@ export const applyResource = async (
     runResourceCommand(template, vars, { timeoutMs: options.commandTimeoutMs, logger: log });
   const check = (template: string, vars: CommandVars): Promise<unknown> => runCheckCommand(template, vars, options.commandTimeoutMs, log);
 
+  const compared = performance.now();
   const staged = await atStage(resource, 'stage', () => writeStageFile(dest, wanted));
+  const stagedAt = performance.now();
   let keepStaged = false;
   try {
     if (runCommands && resource.checkCmd) {
@@ -90,18 +102,42 @@ export const applyResource = async (
       await atStage(resource, 'check', () => check(checkCmd, { src: staged, dest: resource.dest }));
       keepStaged = false;
     }
+    const checkedAt = performance.now();
     const commit = await atStage(resource, 'commit', () => commitStaged(staged, dest));
+    const liveAt = performance.now();
+    // dest is live. A reload reads a file whose rename is durable, as before;
+    // without one, nothing waits for the directory's fsync.
+    const reloadCmd = runCommands ? resource.reloadCmd : undefined;
+    let flushed = false;
+    const settle = async (): Promise<void> => {
+      if (!flushed) {
+        await flushCommit(commit).catch((err: unknown) =>
+          log.error('cannot flush the directory after the rename: the new file may not survive a crash', { stage: 'commit', err: messageOf(err) }),
+        );
+      }
+      await discardBackup(commit).catch((err: unknown) => log.warn('cannot remove backup', { err: messageOf(err) }));
+    };
     try {
-      if (runCommands && resource.reloadCmd) {
-        const reloadCmd = resource.reloadCmd;
+      if (reloadCmd) {
+        await atStage(resource, 'commit', () => flushCommit(commit));
+        flushed = true;
         await run(reloadCmd, { dest: resource.dest }).catch((err: unknown) =>
           rollBack(resource, commit, err, () => run(reloadCmd, { dest: resource.dest }), log),
         );
       }
     } finally {
-      await discardBackup(commit).catch((err: unknown) => log.warn('cannot remove backup', { err: messageOf(err) }));
+      if (options.settle) options.settle.defer(settle);
+      else await settle();
     }
     log.info('updated', { mode: wanted.mode.toString(8), checked: runCommands && !!resource.checkCmd });
+    // Where the time of an update went (ms): the staged file's write and fsync, check_cmd, the rename, what followed it.
+    log.debug('update timings', {
+      compare: ms(compared - started),
+      stage: ms(stagedAt - compared),
+      check: ms(checkedAt - stagedAt),
+      rename: ms(liveAt - checkedAt),
+      after: ms(performance.now() - liveAt),
+    });
     return { outcome: 'updated' };
   } finally {
     if (keepStaged) log.warn('kept staged file after failed check', { staged });

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TemplateResource } from '../../src/config/resource.js';
 import { ResourceError } from '../../src/errors.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { CommandError } from '../../src/process/command.js';
 import { applyResource, cleanStaleStageFiles, ReloadFailedError, type PipelineOptions } from '../../src/resource/pipeline.js';
+import type { Settler } from '../../src/resource/settle.js';
 
 let dir: string;
 let dest: string;
@@ -51,7 +52,49 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Holds the work handed to it until run() is called. */
+const heldSettler = (): Settler & { held: () => number; run: () => Promise<void> } => {
+  const jobs: (() => Promise<void>)[] = [];
+  const run = async (): Promise<void> => {
+    for (let job = jobs.shift(); job; job = jobs.shift()) await job();
+  };
+  return { defer: (job) => void jobs.push(job), settled: run, held: () => jobs.length, run };
+};
+
 describe('applyResource on files', () => {
+  it('with a settler, returns once dest is live and leaves the backup removal to it', async () => {
+    writeFileSync(dest, 'old\n');
+    const settle = heldSettler();
+    const noReload = resource({ checkCmd: undefined, reloadCmd: undefined });
+    expect(await applyResource(noReload, 'new\n', options({ settle }))).toEqual({ outcome: 'updated' });
+    expect(readFileSync(dest, 'utf8')).toBe('new\n');
+    // The previous file's backup is still there: its removal waits in the settler.
+    expect(tempFiles()).toHaveLength(1);
+    expect(tempFiles()[0]).toMatch(/^\.app\.conf\.switchyard-backup-/);
+    expect(settle.held()).toBe(1);
+    await settle.run();
+    expect(tempFiles()).toEqual([]);
+    expect(readFileSync(dest, 'utf8')).toBe('new\n');
+  });
+
+  it('logs at debug where the time of an update went', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', format: 'json', write: (l) => lines.push(l) });
+    await applyResource(resource(), 'one\n', options({ logger }));
+    const timings = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'update timings');
+    expect(timings).toBeDefined();
+    for (const step of ['compare', 'stage', 'check', 'rename', 'after']) expect(typeof timings?.[step]).toBe('number');
+  });
+
+  it('with a settler and a reload, reloads before returning and still leaves no temp file once settled', async () => {
+    writeFileSync(dest, 'old\n');
+    const settle = heldSettler();
+    expect(await applyResource(resource(), 'new\n', options({ settle }))).toEqual({ outcome: 'updated' });
+    expect(ran()).toEqual(['check', 'reload']);
+    await settle.run();
+    expect(tempFiles()).toEqual([]);
+  });
+
   it('creates a new dest with mode 0644, runs check and reload, leaves no temp file', async () => {
     expect(await applyResource(resource(), 'one\n', options())).toEqual({ outcome: 'updated' });
     expect(readFileSync(dest, 'utf8')).toBe('one\n');

@@ -46,4 +46,15 @@ describe('round queue', () => {
     expect(seen).toEqual(['a']);
     expect(queue.stopped()).toBe(true);
   });
+
+  it('keeps a round that threw within one turn and throws it from the next idle()', async () => {
+    const queue = createRoundQueue(async () => {
+      throw new Error('boom');
+    });
+    queue.add(['a']);
+    await tick();
+    await tick();
+    await expect(queue.idle()).rejects.toThrow('boom');
+    await expect(queue.idle()).resolves.toBeUndefined();
+  });
 });

@@ -1,0 +1,45 @@
+// Work that follows a file going live and that nothing in the next change
+// needs: making the rename durable when no reload_cmd follows it (the
+// directory's fsync), removing the previous file's backup once it is no
+// longer needed, the history entry. Each of these waits on the disk (an
+// fsync is a journal commit, tens of ms when the disk is busy); done inline,
+// a change arriving meanwhile waited for the previous round's disk work
+// before its own render. Handed to a settler, the round ends when dest shows
+// the new content, and the next change starts at once.
+//
+// Jobs run one at a time, in the order given, so a resource's history stays
+// in order. The change loop waits for them on stop() and idle(); --onetime
+// gives the pipeline no settler and does all of it inline.
+
+export interface Settler {
+  /** Queues a job; it starts once the jobs queued before it have finished. */
+  defer(job: () => Promise<void>): void;
+  /** Resolves once every job queued so far (and any queued while waiting) has finished. */
+  settled(): Promise<void>;
+}
+
+/** `onError` gets what a job threw; jobs should report their own failures with their resource and stage. */
+export const createSettler = (onError: (err: unknown) => void): Settler => {
+  let tail: Promise<void> = Promise.resolve();
+  let pending = 0;
+  return {
+    defer: (job) => {
+      pending += 1;
+      tail = tail
+        .then(job)
+        .catch((err: unknown) => {
+          try {
+            onError(err);
+          } catch {
+            // A report that fails must not stop the jobs queued after this one.
+          }
+        })
+        .finally(() => {
+          pending -= 1;
+        });
+    },
+    settled: async () => {
+      while (pending > 0) await tail;
+    },
+  };
+};

@@ -1,0 +1,57 @@
+// The settler: work after a file went live runs later, one job at a time, in
+// order; settled() waits for all of it; a failing job is reported and the
+// jobs after it still run.
+import { describe, expect, it } from 'vitest';
+import { createSettler } from '../../src/resource/settle.js';
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('settler', () => {
+  it('runs jobs one at a time in the order given, and settled() waits for jobs queued meanwhile', async () => {
+    const errors: unknown[] = [];
+    const settler = createSettler((err) => errors.push(err));
+    const log: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    settler.defer(async () => {
+      log.push('a start');
+      await gate;
+      log.push('a end');
+    });
+    settler.defer(async () => {
+      log.push('b');
+      settler.defer(async () => {
+        log.push('c');
+      });
+    });
+    await tick();
+    expect(log).toEqual(['a start']);
+    let settled = false;
+    const waiting = settler.settled().then(() => (settled = true));
+    await tick();
+    expect(settled).toBe(false);
+    release();
+    await waiting;
+    expect(log).toEqual(['a start', 'a end', 'b', 'c']);
+    expect(errors).toEqual([]);
+  });
+
+  it('reports a job that throws and goes on with the next', async () => {
+    const errors: unknown[] = [];
+    const settler = createSettler((err) => errors.push(err));
+    const log: string[] = [];
+    settler.defer(async () => {
+      throw new Error('disk gone');
+    });
+    settler.defer(async () => {
+      log.push('next');
+    });
+    await settler.settled();
+    expect(log).toEqual(['next']);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['disk gone']);
+  });
+
+  it('is settled at once when nothing was queued', async () => {
+    await expect(createSettler(() => undefined).settled()).resolves.toBeUndefined();
+  });
+});
