@@ -65,7 +65,12 @@ export const createChangeLoop = (opts: ChangeLoopOptions): ChangeLoop => {
     await settler.settled();
   };
 
+  // Marked at each round's start: the work of the rounds before it.
+  let beforeLastRound: Promise<void> = Promise.resolve();
   const rounds = createRoundQueue(async (names, stopped) => {
+    // The previous round's disk work may still run; the one before it must be done (settle.ts).
+    await beforeLastRound;
+    beforeLastRound = settler.mark();
     const resources = config.resources.filter((r) => names.has(r.name));
     const outcomes = await processRound({
       backend,

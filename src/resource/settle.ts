@@ -8,14 +8,19 @@
 // the new content, and the next change starts at once.
 //
 // Jobs run one at a time, in the order given, so a resource's history stays
-// in order. The change loop waits for them on stop() and idle(); --onetime
-// gives the pipeline no settler and does all of it inline.
+// in order. The change loop waits for them on stop() and idle(), and lets a
+// round start only once the work of the round before the last has settled:
+// at most two rounds' work (each history entry holds a whole render) waits
+// at any time, however fast changes come. --onetime gives the pipeline no
+// settler and does all of it inline.
 
 export interface Settler {
   /** Queues a job; it starts once the jobs queued before it have finished. */
   defer(job: () => Promise<void>): void;
   /** Resolves once every job queued so far (and any queued while waiting) has finished. */
   settled(): Promise<void>;
+  /** Resolves once every job queued so far has finished, whatever is queued after. */
+  mark(): Promise<void>;
 }
 
 /** `onError` gets what a job threw; jobs should report their own failures with their resource and stage. */
@@ -41,5 +46,7 @@ export const createSettler = (onError: (err: unknown) => void): Settler => {
     settled: async () => {
       while (pending > 0) await tail;
     },
+    // tail never rejects: every job's failure is caught above.
+    mark: () => tail,
   };
 };

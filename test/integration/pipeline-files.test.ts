@@ -58,7 +58,7 @@ const heldSettler = (): Settler & { held: () => number; run: () => Promise<void>
   const run = async (): Promise<void> => {
     for (let job = jobs.shift(); job; job = jobs.shift()) await job();
   };
-  return { defer: (job) => void jobs.push(job), settled: run, held: () => jobs.length, run };
+  return { defer: (job) => void jobs.push(job), settled: run, mark: run, held: () => jobs.length, run };
 };
 
 describe('applyResource on files', () => {

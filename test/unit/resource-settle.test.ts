@@ -54,4 +54,26 @@ describe('settler', () => {
   it('is settled at once when nothing was queued', async () => {
     await expect(createSettler(() => undefined).settled()).resolves.toBeUndefined();
   });
+  it('mark() waits for the jobs queued so far, not for those queued after it', async () => {
+    const settler = createSettler(() => undefined);
+    let releaseA: () => void = () => undefined;
+    let releaseB: () => void = () => undefined;
+    const gateA = new Promise<void>((r) => (releaseA = r));
+    const gateB = new Promise<void>((r) => (releaseB = r));
+    settler.defer(() => gateA);
+    let marked = false;
+    const mark = settler.mark().then(() => (marked = true));
+    settler.defer(() => gateB);
+    await tick();
+    expect(marked).toBe(false);
+    releaseA();
+    await mark;
+    expect(marked).toBe(true);
+    let settled = false;
+    const all = settler.settled().then(() => (settled = true));
+    await tick();
+    expect(settled).toBe(false);
+    releaseB();
+    await all;
+  });
 });
