@@ -4,7 +4,8 @@
 import { showValue } from './show-value.js';
 
 // node:net at the first address checked, not at start-up: most runs have no listen address.
-const net = (): typeof import('node:net') => process.getBuiltinModule('node:net');
+let netModule: typeof import('node:net') | undefined;
+const net = (): typeof import('node:net') => (netModule ??= process.getBuiltinModule('node:net'));
 
 export interface ListenAddr {
   host: string;

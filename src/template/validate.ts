@@ -4,7 +4,8 @@
 // so a value can never end a directive or open a block.
 
 // node:net at the first address checked, not at start-up: a template may never ask.
-const net = (): typeof import('node:net') => process.getBuiltinModule('node:net');
+let netModule: typeof import('node:net') | undefined;
+const net = (): typeof import('node:net') => (netModule ??= process.getBuiltinModule('node:net'));
 
 const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 const DIGITS = /^[0-9]+$/;
