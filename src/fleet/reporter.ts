@@ -9,6 +9,7 @@ import { withTimeout } from '../backends/retry.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { hostKey, type HostReport, type ResourceReport } from './report.js';
+import { sha256Hex } from '../hex.js';
 
 /** What the reporter needs of a resource's outcome in a round (the daemon's outcomes are these). */
 export type ReportedOutcome = { resource: { name: string; dest: string; paths: readonly string[] }; revision?: string } & (
@@ -41,7 +42,7 @@ interface Entry {
 
 const sha256Of = async (file: string): Promise<string | null> => {
   try {
-    return process.getBuiltinModule('node:crypto').createHash('sha256').update(await readFile(file)).digest('hex');
+    return sha256Hex(await readFile(file));
   } catch {
     return null;
   }

@@ -11,6 +11,7 @@ import { chmodSync, closeSync, fchmodSync, fsync, mkdirSync, openSync, readdirSy
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { randomHex } from '../hex.js';
 
 export type HistoryResult = 'updated' | 'failed';
 
@@ -43,20 +44,15 @@ export const historyName = (resource: string): string => resource.replace(/\.tom
 
 export const resourceHistoryDir = (historyDir: string, resource: string): string => join(historyDir, historyName(resource));
 
-// node:crypto is loaded by the first entry written or read, not at start-up.
-const crypto = (): typeof import('node:crypto') => process.getBuiltinModule('node:crypto');
-
-export const sha256Of = (content: string): string => crypto().createHash('sha256').update(content, 'utf8').digest('hex');
-
 let sequence = 0;
 
 const entryFileName = (now: number): string =>
-  `${String(now).padStart(13, '0')}-${String(sequence++ % 1_000_000).padStart(6, '0')}-${crypto().randomBytes(4).toString('hex')}.json`;
+  `${String(now).padStart(13, '0')}-${String(sequence++ % 1_000_000).padStart(6, '0')}-${randomHex(4)}.json`;
 
 const fsyncFd = promisify(fsync);
 
 const writeAtomically = async (dir: string, name: string, text: string, mode: number): Promise<void> => {
-  const temp = join(dir, `.${name}.tmp-${crypto().randomBytes(4).toString('hex')}`);
+  const temp = join(dir, `.${name}.tmp-${randomHex(4)}`);
   const fd = openSync(temp, 'wx', mode);
   try {
     writeSync(fd, text, null, 'utf8');

@@ -16,6 +16,7 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { randomHex } from '../hex.js';
 import { runProcess } from '../process/command.js';
 import { byteOrder, canonicalPath, expandGlob, globMatches, hasGlob, haproxyDirFiles } from './config-glob.js';
 import { includeLine, scanIncludes } from './nginx-includes.js';
@@ -106,7 +107,7 @@ const rewriteNginx = async (file: string, ctx: NginxContext, main: boolean, dept
   }
   if (last === 0) return undefined;
   out += text.slice(last);
-  const random = process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex');
+  const random = randomHex(6);
   const copy = main
     ? join(dirname(file), `.${basename(file)}.switchyard-check-${random}`)
     : join(ctx.tmpDir, `${ctx.copies.size}-${basename(file)}`);

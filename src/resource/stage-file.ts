@@ -24,13 +24,10 @@ import { basename, dirname, join } from 'node:path';
 import type { TemplateResource } from '../config/resource.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
+import { randomHex } from '../hex.js';
 import type { WantedState } from './file-state.js';
 
 type TempKind = 'stage' | 'backup';
-
-// node:crypto is loaded at the first name made, not at start-up: a run that
-// changes nothing never needs it.
-const randomHex = (bytes: number): string => process.getBuiltinModule('node:crypto').randomBytes(bytes).toString('hex');
 
 const TEMP_NAME = /^\.(.+)\.switchyard-(?:stage|backup)-[0-9a-f]{12}$/;
 

@@ -2,7 +2,7 @@
 // keeps the guarantees of the etcd3 client: tokens that expire and wrong
 // passwords, TLS with a client certificate, failover, a deadline per request;
 // and the CLI's --onetime never loads the etcd3 client.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { BackendError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { runCli } from '../harness/cli.js';
 import { makeConfdir } from '../harness/confdir.js';
+import { createLoadRecorder } from '../harness/loads.js';
 import { startEtcd, type EtcdServer } from '../harness/etcd.js';
 import { freePort } from '../harness/ports.js';
 import { startTcpProxy } from '../harness/tcp-proxy.js';
@@ -70,22 +71,15 @@ describe('etcd one-shot reads with auth', () => {
     const conf = makeConfdir();
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-loaded-'));
     try {
-      // Records every file the run compiles: bin/run-bundle.cjs compiles the bundle and each library it loads.
-      const log = join(dir, 'loaded.txt');
-      const preload = join(dir, 'record-loads.cjs');
-      writeFileSync(
-        preload,
-        `const vm = require('node:vm');\nconst files = [];\nvm.Script = class extends vm.Script { constructor(s, o) { super(s, o); files.push(o.filename); } };\n` +
-          `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, files.join('\\n') + '\\n'));\n`,
-      );
+      const recording = createLoadRecorder(dir).recording();
       const dest = join(conf.dir, 'port.conf');
       conf.addResource({ name: 'port', template: 'port {{getv "/app/port"}}\n', fields: { dest, prefix: '/g4', keys: ['/app'] } });
       const r = await runCli(['--onetime', '--confdir', conf.dir, '--backend', 'etcd', '--node', server.endpoint, '--username', 'root', '--password', server.root!.password], {
-        env: { NODE_OPTIONS: `--require ${preload}` },
+        env: recording.env,
       });
       expect(r.code, r.stderr).toBe(0);
       expect(readFileSync(dest, 'utf8')).toBe('port 8081\n');
-      const loaded = readFileSync(log, 'utf8').split('\n').filter((f) => f !== '');
+      const loaded = recording.read().files;
       expect(loaded.some((f) => f.endsWith('/dist/bundle/switchyard.js'))).toBe(true);
       expect(loaded.filter((f) => f.endsWith('/vendor/etcd3.js'))).toEqual([]);
       // The etcd3 client's file embeds etcd's protocol definitions and grpc-js.

@@ -2,54 +2,26 @@
 // bundle compiled with its code cache, accepted by V8; --version and a plain
 // one-shot without yargs or any other library file; node:crypto and
 // node:child_process only when a run writes a file or runs a command.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../harness/cli.js';
 import { makeConfdir, type Confdir } from '../harness/confdir.js';
+import { createLoadRecorder, type Loads as Recorded } from '../harness/loads.js';
 
-interface Loads {
+interface Loads extends Recorded {
   result: CliResult;
-  /** The bundle's files compiled (dist/bundle/switchyard.js, vendor/NAME.js). */
-  files: string[];
-  /** Node's built-in modules loaded (process.moduleLoadList). */
-  builtins: string[];
-  /** The bundle's compilation: whether a cache was given and whether V8 refused it. */
-  bundle: { cached: boolean; rejected: boolean } | undefined;
 }
 
 let work: string;
-let preload: string;
+let recorder: ReturnType<typeof createLoadRecorder>;
 let conf: Confdir;
 let env: Record<string, string>;
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'switchyard-loads-'));
-  preload = join(work, 'record-loads.cjs');
-  // Loaded with --require before bin/switchyard: records what the run compiles and loads.
-  writeFileSync(
-    preload,
-    `'use strict';
-const vm = require('node:vm');
-const fs = require('node:fs');
-const Original = vm.Script;
-let bundle;
-const files = [];
-vm.Script = class extends Original {
-  constructor(source, options) {
-    super(source, options);
-    const file = String(options && options.filename);
-    files.push(file);
-    if (file.endsWith('/dist/bundle/switchyard.js')) bundle = { cached: options.cachedData !== undefined, rejected: this.cachedDataRejected === true };
-  }
-};
-process.on('exit', () => {
-  const builtins = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13));
-  fs.writeFileSync(process.env.LOADS_OUT, JSON.stringify({ files, builtins, bundle }));
-});
-`,
-  );
+  recorder = createLoadRecorder(work);
   conf = makeConfdir();
   conf.addResource({ name: 'app', template: 'port={{getv "/port"}}\n', fields: { dest: join(conf.dir, 'out.conf'), prefix: '/app', keys: ['/port'] } });
   // The env backend: no library of its own (the file backend's YAML reader is one).
@@ -62,9 +34,9 @@ afterAll(() => {
 });
 
 const loadsOf = async (args: string[]): Promise<Loads> => {
-  const out = join(work, `loads-${Math.random().toString(16).slice(2)}.json`);
-  const result = await runCli(args, { env: { ...env, LOADS_OUT: out, NODE_OPTIONS: `--require ${preload}` } });
-  return { result, ...(JSON.parse(readFileSync(out, 'utf8')) as Omit<Loads, 'result'>) };
+  const recording = recorder.recording();
+  const result = await runCli(args, { env: { ...env, ...recording.env } });
+  return { result, ...recording.read() };
 };
 
 const libraries = (l: Loads): string[] => l.files.filter((f) => f.includes('/dist/bundle/vendor/'));
