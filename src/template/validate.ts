@@ -3,9 +3,10 @@
 // What they accept never contains whitespace, quotes, `;`, `{`, `}`, `#` or `$`,
 // so a value can never end a directive or open a block.
 
-// node:net at the first address checked, not at start-up: a template may never ask.
-let netModule: typeof import('node:net') | undefined;
-const net = (): typeof import('node:net') => (netModule ??= process.getBuiltinModule('node:net'));
+// node:net's checks, loaded at the first address checked, not at start-up:
+// most runs check none.
+export const isIPv4 = (s: string): boolean => process.getBuiltinModule('node:net').isIPv4(s);
+export const isIPv6 = (s: string): boolean => process.getBuiltinModule('node:net').isIPv6(s);
 
 const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 const DIGITS = /^[0-9]+$/;
@@ -22,7 +23,7 @@ export const isHostname = (s: string): boolean => {
 };
 
 /** An IPv6 address without a zone ("%eth0"). */
-const isPlainIPv6 = (s: string): boolean => !s.includes('%') && net().isIPv6(s);
+const isPlainIPv6 = (s: string): boolean => !s.includes('%') && isIPv6(s);
 
 export const validPort = (s: string): string | undefined => {
   if (!/^[0-9]{1,5}$/.test(s)) return undefined;
@@ -33,7 +34,7 @@ export const validPort = (s: string): string | undefined => {
 /** An IP address, bare ("10.0.0.1", "::1"; "[::1]" is unwrapped). */
 export const validIP = (s: string): string | undefined => {
   const bare = s.startsWith('[') && s.endsWith(']') ? s.slice(1, -1) : s;
-  return net().isIPv4(bare) || isPlainIPv6(bare) ? bare : undefined;
+  return isIPv4(bare) || isPlainIPv6(bare) ? bare : undefined;
 };
 
 /** A hostname, IPv4 or IPv6 address; IPv6 comes back in brackets, ready for ":port". */
