@@ -11,7 +11,7 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 export const loadBackend = async (name: string, options: BackendOptions, logger: Logger): Promise<Backend> => {
   switch (name) {
     case 'etcd':
-      // A run that reads once needs no watch: a Txn over node:http2
+      // A run that reads once needs no watch: a Txn over HTTP/2
       // answers before the etcd3 client would have loaded.
       if (options.oneShot) return (await import('./etcd/oneshot-backend.js')).createEtcdOneShotBackend(options, logger);
       return (await import('./etcd/index.js')).createEtcdBackend(options, logger);

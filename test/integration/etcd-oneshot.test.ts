@@ -66,7 +66,7 @@ describe('etcd one-shot reads with auth', () => {
     expect((err as Error).message).toMatch(/user name is empty|permission denied|token/i);
   });
 
-  it('--onetime renders without loading the etcd3 client', async () => {
+  it('--onetime renders without loading the etcd3 client, node:http2 or node:tls (plain http://)', async () => {
     await server.etcdctl('put', '/g4/app/port', '8081');
     const conf = makeConfdir();
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-loaded-'));
@@ -79,8 +79,11 @@ describe('etcd one-shot reads with auth', () => {
       });
       expect(r.code, r.stderr).toBe(0);
       expect(readFileSync(dest, 'utf8')).toBe('port 8081\n');
-      const loaded = recording.read().files;
+      const { files: loaded, builtins } = recording.read();
       expect(loaded.some((f) => f.endsWith('/dist/bundle/switchyard.js'))).toBe(true);
+      // Its own HTTP/2 client over node:net: Node's http2 module loads node:tls and node:crypto with it.
+      expect(builtins).toContain('net');
+      expect(builtins.filter((m) => /^(http2|internal\/http2\/core|tls|https)$/.test(m))).toEqual([]);
       expect(loaded.filter((f) => f.endsWith('/vendor/etcd3.js'))).toEqual([]);
       // The etcd3 client's file embeds etcd's protocol definitions and grpc-js.
       const grpc = loaded.filter((f) => /RangeRequest|@grpc\/grpc-js/.test(readFileSync(f, 'utf8')));

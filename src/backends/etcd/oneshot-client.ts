@@ -1,5 +1,5 @@
 // etcd's gRPC API for runs that read once and exit: KV.Txn and
-// Auth.Authenticate over node:http2 (grpc-unary.ts) in protobuf's wire format
+// Auth.Authenticate over HTTP/2 (grpc-unary.ts) in protobuf's wire format
 // (wire-format.ts). Loading the etcd3 client (grpc-js, protobufjs) costs more
 // than the whole read, and etcd's JSON gateway spends far longer encoding an
 // answer of many keys (JSON, base64) than its gRPC port does. Same guarantees
