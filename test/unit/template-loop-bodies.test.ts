@@ -88,6 +88,8 @@ describe('loop bodies rendered without the runtime', () => {
     );
     // A field named as a helper is the helper unless the item has that field (switchyard's rule, not a loop body's).
     expect(await renderText('{{#each (split "a,b" ",")}}[{{this}}]{{/each}}')).toBe('[a][b]');
+    // An enclosing block's parameter, not the pair's own `key`.
+    expect(await renderText('{{#each (getvs "/o/*") as |key|}}{{#each (gets "/s/*")}}[{{key}}]{{/each}}{{/each}}', { '/o/a': 'OUTER', '/s/a': '1' })).toBe('[OUTER]');
   });
 });
 
