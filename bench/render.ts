@@ -1,7 +1,7 @@
 // Render time in process, without I/O: the templates a proxy's resource uses,
 // over a 10,000-key snapshot.
 //
-//   npm run bench:render [-- --runs 50]
+//   npm run bench:render [-- --runs 50] [-- --only haproxy]
 //
 // Each case is timed two ways: on a new snapshot per render (a Map the
 // engine has not seen: what a --onetime run or a watch round pays, the key
@@ -19,6 +19,9 @@ import { REPO_ROOT } from './measure/repo.js';
 import { printTable, summarize } from './measure/stats.js';
 
 const runs = intFlag('runs', 50);
+/** `--only TEXT`: the cases whose name contains TEXT (any case), for paired runs of one case. */
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1]?.toLowerCase() : undefined;
 const WARMUP = 5;
 
 const pad = (i: number, n = 5): string => String(i).padStart(n, '0');
@@ -71,7 +74,7 @@ const renderMs = async (c: Case, values: ReadonlyMap<string, string>): Promise<[
 const fmt = (v: number): string => `${v.toFixed(2)} ms`;
 const rows: string[][] = [];
 const results: Record<string, { fresh: number; same: number }> = {};
-for (const c of cases) {
+for (const c of cases.filter((k) => only === undefined || k.name.toLowerCase().includes(only))) {
   const fresh: number[] = [];
   const freshCpu: number[] = [];
   const same: number[] = [];
@@ -101,6 +104,7 @@ console.log(`\nrender in process, ${runs} renders per case after ${WARMUP} untim
 printTable(['case', 'new snapshot: wall median', 'wall p90', 'CPU median', 'same snapshot: wall median', 'CPU median', 'target (new snapshot, median)'], rows);
 const getvs = results['upstream, 10,000 servers, getvs']?.fresh ?? Number.NaN;
 for (const name of ['key=value lines, 10,000 keys, gets', 'HAProxy example backend, 10,000 servers', 'upstream, 10,000 servers, gets']) {
-  const v = results[name]?.fresh ?? Number.NaN;
+  const v = results[name]?.fresh;
+  if (v === undefined || Number.isNaN(getvs)) continue;
   console.log(`${name} ÷ upstream getvs (new snapshot, CPU): ${(v / getvs).toFixed(2)}×`);
 }

@@ -5,7 +5,6 @@
 // one frame for the whole array, the pieces joined once at the end: the
 // render of ten thousand keys spends its time in the body, not around it.
 import type { RenderBudget } from './limits.js';
-import type { LoopBody } from './loop-bodies.js';
 
 type Body = ((context: unknown, options: { data?: Record<string, unknown>; blockParams?: unknown[] }) => string) & { blockParams?: number };
 
@@ -19,7 +18,7 @@ export interface EachOptions {
 const frameOf = (data: Record<string, unknown>): Record<string, unknown> => ({ ...data, _parent: data });
 
 /** `simple` renders an item without the compiled body when it can (loop-bodies.ts). */
-export const eachOfArray = (self: unknown, items: readonly unknown[], options: EachOptions, budget: RenderBudget, simple?: LoopBody): string => {
+export const eachOfArray = (self: unknown, items: readonly unknown[], options: EachOptions, budget: RenderBudget, simple?: (item: unknown) => string | undefined): string => {
   const body = options.fn;
   const data = options.data ? frameOf(options.data) : undefined;
   // Block params (`as |item i|`) only when the block declares them; their ids are Handlebars' (NaN without trackIds).

@@ -15,6 +15,8 @@ import type { TemplateAst } from './syntax.js';
 import { createPass, registerPass } from './pass.js';
 import { inferKeys } from './infer-keys.js';
 import { findLoopBodies } from './loop-bodies.js';
+import { allHelpers } from './helpers/index.js';
+import { asPure, type PureHelper } from './helpers/pure.js';
 import type { CompiledTemplate } from './types.js';
 import { unknownNames } from './unknown-names.js';
 
@@ -66,7 +68,8 @@ const buildTemplate = (source: string, file: string): CompiledTemplate => {
   }
   const template: CompiledTemplate = { file, unknownNames: unknownNames(parsed.ast, parsed.map), inferred: inferKeys(parsed.ast, parsed.map) };
   const isHelper = (name: string): boolean => (handlebars.helpers as Record<string, unknown>)[name] != null;
-  registerPass(template, createPass(file, fn, parsed.map, findLoopBodies(parsed.ast, isHelper)));
+  const pure = (name: string): PureHelper | undefined => (Object.hasOwn(allHelpers, name) ? asPure(allHelpers[name]) : undefined);
+  registerPass(template, createPass(file, fn, parsed.map, findLoopBodies(parsed.ast, { isHelper, pure })));
   return template;
 };
 

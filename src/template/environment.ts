@@ -2,28 +2,14 @@
 // it gets its arguments without Handlebars' options object and so a failure
 // becomes a TemplateRenderError naming file, line, column and helper.
 import * as handlebarsModule from 'handlebars';
-import { messageOf } from '../errors.js';
-import { HelperError, TemplateRenderError } from './errors.js';
-import type { TemplatePosition } from './errors.js';
 import { allHelpers } from './helpers/index.js';
+import { callHelper } from './helper-call.js';
 import { eachOfArray, type EachOptions } from './each-array.js';
 import { loopBodyKey } from './loop-bodies.js';
 import type { Helper, HelperOptions, RenderState } from './state.js';
 
 /** Where the render state travels: Handlebars' @data, which reaches every helper. */
 export const STATE_KEY = '__switchyard';
-
-const positionOf = (options: HelperOptions, state: RenderState): TemplatePosition | undefined =>
-  options.loc ? state.positions.original({ line: options.loc.start.line, column: options.loc.start.column + 1 }) : undefined;
-
-const failure = (err: unknown, state: RenderState, name: string, options: HelperOptions): TemplateRenderError => {
-  if (err instanceof TemplateRenderError) return err;
-  const position = positionOf(options, state);
-  if (err instanceof HelperError) {
-    return new TemplateRenderError(state.file, err.key, `${name}: ${err.detail}`, { position, cause: err.cause ?? err });
-  }
-  return new TemplateRenderError(state.file, undefined, `${name}: ${messageOf(err)}`, { position, cause: err });
-};
 
 // `{{port}}` calls the helper named port even inside `{{#each (service "web")}}`:
 // without arguments, a field of that name on the current object wins.
@@ -40,14 +26,7 @@ const wrap = (name: string, helper: Helper) =>
     if (field) return field.value;
     const state = options.data?.[STATE_KEY] as RenderState | undefined;
     if (!state) throw new Error(`${name}: called outside a switchyard render`);
-    try {
-      state.budget.step();
-      const result = helper({ state, options, self: this }, raw);
-      if (typeof result === 'string') state.budget.checkOutput(result.length, 'its result');
-      return result;
-    } catch (err) {
-      throw failure(err, state, name, options);
-    }
+    return callHelper(name, helper, { state, options, self: this }, raw);
   };
 
 // handlebars is CommonJS: Node (and the bundle) give its module.exports as the
@@ -70,7 +49,7 @@ handlebars.registerHelper(
     const [items] = args;
     if (args.length === 1 && Array.isArray(items) && !(options as { ids?: unknown }).ids) {
       const simple = options.loc ? state.loopBodies.get(loopBodyKey(options.loc)) : undefined;
-      return eachOfArray(self, items, options as unknown as EachOptions, state.budget, simple);
+      return eachOfArray(self, items, options as unknown as EachOptions, state.budget, simple?.(state));
     }
     let total = 0;
     const counted = Object.assign((context: unknown, frame?: unknown): string => {

@@ -10,7 +10,7 @@ export const goClean = (p: string): string => {
 
 export const goBase = (p: string): string => {
   if (p === '') return '.';
-  const trimmed = p.replace(/\/+$/, '');
+  const trimmed = p.charCodeAt(p.length - 1) === 47 ? p.replace(/\/+$/, '') : p;
   if (trimmed === '') return '/';
   return trimmed.slice(trimmed.lastIndexOf('/') + 1);
 };

@@ -2,11 +2,18 @@
 // canonical text to emit, or undefined when the value is not acceptable.
 // What they accept never contains whitespace, quotes, `;`, `{`, `}`, `#` or `$`,
 // so a value can never end a directive or open a block.
+//
+// The common values take a fast path first (fast-checks.ts): one pass over
+// the characters that accepts only what the full check below accepts, and
+// emits unchanged; everything else goes to the full check.
+import { isCanonicalPort, isDottedQuad, isPlainHost, isPlainHostPort, isPlainToken } from './fast-checks.js';
 
-// node:net's checks, loaded at the first address checked, not at start-up:
-// most runs check none.
-export const isIPv4 = (s: string): boolean => process.getBuiltinModule('node:net').isIPv4(s);
-export const isIPv6 = (s: string): boolean => process.getBuiltinModule('node:net').isIPv6(s);
+// node:net's checks, loaded at the first address checked, not at start-up
+// (most runs check none), and kept.
+let net: typeof import('node:net') | undefined;
+const netChecks = (): typeof import('node:net') => (net ??= process.getBuiltinModule('node:net'));
+export const isIPv4 = (s: string): boolean => netChecks().isIPv4(s);
+export const isIPv6 = (s: string): boolean => netChecks().isIPv6(s);
 
 const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 const DIGITS = /^[0-9]+$/;
@@ -25,37 +32,52 @@ export const isHostname = (s: string): boolean => {
 /** An IPv6 address without a zone ("%eth0"). */
 const isPlainIPv6 = (s: string): boolean => !s.includes('%') && isIPv6(s);
 
-export const validPort = (s: string): string | undefined => {
+const fullPort = (s: string): string | undefined => {
   if (!/^[0-9]{1,5}$/.test(s)) return undefined;
   const n = Number(s);
   return n >= 1 && n <= 65535 ? String(n) : undefined;
 };
 
-/** An IP address, bare ("10.0.0.1", "::1"; "[::1]" is unwrapped). */
-export const validIP = (s: string): string | undefined => {
+const fullIP = (s: string): string | undefined => {
   const bare = s.startsWith('[') && s.endsWith(']') ? s.slice(1, -1) : s;
   return isIPv4(bare) || isPlainIPv6(bare) ? bare : undefined;
 };
 
-/** A hostname, IPv4 or IPv6 address; IPv6 comes back in brackets, ready for ":port". */
-export const validHost = (s: string): string | undefined => {
-  const ip = validIP(s);
+const fullHost = (s: string): string | undefined => {
+  const ip = fullIP(s);
   if (ip !== undefined) return ip.includes(':') ? `[${ip}]` : ip;
   return isHostname(s) ? s : undefined;
 };
 
-/** "host:port", "1.2.3.4:port" or "[v6]:port". */
-export const validHostPort = (s: string): string | undefined => {
+const fullHostPort = (s: string): string | undefined => {
   const colon = s.lastIndexOf(':');
   if (colon < 0) return undefined;
   const hostPart = s.slice(0, colon);
   // A bare IPv6 address is ambiguous with a port: insist on brackets.
   if (!hostPart.startsWith('[') && hostPart.includes(':')) return undefined;
   if (hostPart.startsWith('[') !== hostPart.endsWith(']')) return undefined;
-  const host = validHost(hostPart);
-  const port = validPort(s.slice(colon + 1));
+  const host = fullHost(hostPart);
+  const port = fullPort(s.slice(colon + 1));
   return host !== undefined && port !== undefined ? `${host}:${port}` : undefined;
 };
+
+const TOKEN = /^[A-Za-z0-9._:/@+=,-]{1,1024}$/;
+
+const fullToken = (s: string): string | undefined => (TOKEN.test(s) ? s : undefined);
+
+/** The checks without their fast paths: what fast-checks.ts must agree with. */
+export const fullChecks = { port: fullPort, ip: fullIP, host: fullHost, hostPort: fullHostPort, token: fullToken, hostname: isHostname };
+
+export const validPort = (s: string): string | undefined => (isCanonicalPort(s) ? s : fullPort(s));
+
+/** An IP address, bare ("10.0.0.1", "::1"; "[::1]" is unwrapped). */
+export const validIP = (s: string): string | undefined => (isDottedQuad(s) ? s : fullIP(s));
+
+/** A hostname, IPv4 or IPv6 address; IPv6 comes back in brackets, ready for ":port". */
+export const validHost = (s: string): string | undefined => (isPlainHost(s) ? s : fullHost(s));
+
+/** "host:port", "1.2.3.4:port" or "[v6]:port". */
+export const validHostPort = (s: string): string | undefined => (isPlainHostPort(s) ? s : fullHostPort(s));
 
 /** An address or a network: "10.0.0.0/8", "fd00::/8", or a bare IP. */
 export const validCidr = (s: string): string | undefined => {
@@ -74,10 +96,8 @@ export const validServerName = (n: string): string | undefined => {
   return isHostname(core) || validIP(core) !== undefined ? n : undefined;
 };
 
-const TOKEN = /^[A-Za-z0-9._:/@+=,-]{1,1024}$/;
-
 /** One word with no syntax in it: letters, digits and . _ : / @ + = , - */
-export const validToken = (s: string): string | undefined => (TOKEN.test(s) ? s : undefined);
+export const validToken = (s: string): string | undefined => (isPlainToken(s) ? s : fullToken(s));
 
 /** A time both nginx and HAProxy read: digits with an optional ms, s, m, h or d. */
 export const validDuration = (s: string): string | undefined => (/^[0-9]{1,9}(?:ms|s|m|h|d)?$/.test(s) ? s : undefined);

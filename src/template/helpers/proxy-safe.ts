@@ -11,6 +11,7 @@ import {
   validCidr, validDuration, validHost, validHostPort, validInt, validIP, validPort, validServerName, validToken,
 } from '../validate.js';
 import { matchPairs, requireValue } from './kv.js';
+import { pure } from './pure.js';
 
 interface Kind {
   /** What a valid value looks like, for the error message. */
@@ -56,20 +57,21 @@ const fromKey =
     return checkedKeyValue(scope, kind, key, raw, scope.options.hash);
   };
 
-const fromValue =
-  (kind: Kind): HelperTable[string] =>
-  (scope, args) => {
+const fromValue = (kind: Kind): HelperTable[string] =>
+  pure((scope, args) => {
     expectArity(args, 1, 1, 'VALUE');
     return checked(kind, asString(args[0], 'VALUE'), scope.options.hash, '');
-  };
+  });
+
+const safeHostPortValue = fromValue(KINDS.hostPort);
 
 // safeHostPort HOST PORT joins a host and a port, e.g. a service's address and port.
-const safeHostPort = (scope: HelperScope, args: unknown[]): string => {
+const safeHostPort = pure((scope: HelperScope, args: unknown[]): string => {
   expectArity(args, 1, 2, 'VALUE | HOST PORT');
-  if (args.length === 1) return fromValue(KINDS.hostPort)(scope, args) as string;
+  if (args.length === 1) return safeHostPortValue(scope, args) as string;
   const host = checked(KINDS.host, asString(args[0], 'HOST'), {}, 'host ');
   return `${host}:${checked(KINDS.port, asString(args[1], 'PORT'), {}, 'port ')}`;
-};
+});
 
 const capitalized = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
 

@@ -3,6 +3,7 @@ import { asInteger, asString, asStringList, expectArity } from '../args.js';
 import { HelperError } from '../errors.js';
 import { goBase, goDir } from '../go-path.js';
 import type { HelperTable } from '../state.js';
+import { pure } from './pure.js';
 
 /** Go's strings.Replace: at most n replacements, all when n < 0. */
 export const goReplace = (s: string, old: string, rep: string, n: number): string => {
@@ -30,12 +31,11 @@ export const goSplit = (s: string, sep: string): string[] => (sep === '' ? Array
 
 const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-const unary =
-  (fn: (s: string) => unknown, usage = 'STRING'): HelperTable[string] =>
-  (_scope, args) => {
+const unary = (fn: (s: string) => string, usage = 'STRING'): HelperTable[string] =>
+  pure((_scope, args) => {
     expectArity(args, 1, 1, usage);
     return fn(asString(args[0], usage));
-  };
+  });
 
 const binary =
   (fn: (a: string, b: string) => unknown, usageA: string, usageB: string): HelperTable[string] =>
