@@ -2,7 +2,8 @@
 // bundle compiled with its code cache, accepted by V8; --version and a plain
 // one-shot without yargs or any other library file; node:child_process only
 // when a run runs a command, node:crypto only when it writes a file too large
-// to hash in JavaScript; never node:os or node:perf_hooks for a one-shot.
+// to hash in JavaScript; never node:os, node:perf_hooks or node:fs/promises
+// for a one-shot.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,7 +61,7 @@ describe('start-up', () => {
     expect(libraries(help).map((f) => f.split('/').pop())).toContain('yargs.js');
   });
 
-  it('loads neither node:crypto, node:child_process, node:os nor node:perf_hooks for a one-shot run', async () => {
+  it('loads neither node:crypto, node:child_process, node:os, node:perf_hooks nor node:fs/promises for a one-shot run', async () => {
     const first = await loadsOf(['--onetime', '--confdir', conf.dir]);
     expect(first.result.code, first.result.stderr).toBe(0);
     expect(first.result.stderr).toMatch(/updated/);
@@ -69,7 +70,7 @@ describe('start-up', () => {
     expect(again.result.code, again.result.stderr).toBe(0);
     expect(again.result.stderr).not.toMatch(/updated/);
     for (const l of [first, again]) {
-      for (const builtin of ['crypto', 'child_process', 'os', 'perf_hooks']) expect(l.builtins).not.toContain(builtin);
+      for (const builtin of ['crypto', 'child_process', 'os', 'perf_hooks', 'fs/promises']) expect(l.builtins).not.toContain(builtin);
       expect(libraries(l)).toEqual([]);
     }
   });
