@@ -37,7 +37,13 @@ const vendorFile = (name) => `vendor/${name.replace(/\//g, '-')}.js`;
 
 // Each file holds the function Node wraps around a CommonJS module, so the
 // loader (bin/run-bundle.cjs) compiles the text as read: one string, no copy.
-const wrapped = (text) => `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
+// It reads the text as latin1, so a file must be ASCII (esbuild's default
+// charset escapes everything else).
+const wrapped = (text) => {
+  const at = text.search(/[^\x00-\x7f]/);
+  if (at >= 0) throw new Error(`a bundle file holds a character that is not ASCII at ${at}: bin/run-bundle.cjs reads them as latin1`);
+  return `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
+};
 
 // etcd3 reads its .proto files from disk next to its own module when it is
 // first imported. A bundle has no such files, so the parsed definitions are

@@ -1,7 +1,6 @@
 // Merges the run's options: flags win over SWITCHYARD_* environment
 // variables, which win over switchyard.toml, which wins over the defaults.
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { BackendOptions } from '../backends/backend.js';
 import { BACKEND_NAMES, type BackendName } from '../backends/index.js';
@@ -243,7 +242,7 @@ export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEn
       throw new ConfigError(undefined, `--report needs a store with leases (etcd or consul), not the ${backend} backend`, { key: 'report' });
     }
     if (onetime) throw new ConfigError(undefined, '--report needs a running daemon (watch or --interval), not --onetime', { key: 'report' });
-    const hostId = String(m['hostId'] ?? hostname());
+    const hostId = String(m['hostId'] ?? process.getBuiltinModule('node:os').hostname());
     if (hostId === '' || hostId.includes('/')) throw invalid('hostId', `expected a host name without "/", got ${showValue(hostId)}`);
     opts.report = { hostId, ttlMs: checked('reportTtl', (t) => parseTimerDuration(t, 1000)) ?? DEFAULT_REPORT_TTL_MS };
   }

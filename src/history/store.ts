@@ -7,8 +7,7 @@
 // chmod, close, rename, unlink) of microseconds each: they are synchronous,
 // as the staging of dest is (../resource/stage-file.ts); only the fsync,
 // which waits for the disk, goes to the thread pool.
-import { chmodSync, closeSync, fchmodSync, fsync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { chmodSync, closeSync, fchmodSync, fsync, mkdirSync, openSync, readdirSync, readFile as readFileCallback, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomHex } from '../hex.js';
@@ -50,6 +49,8 @@ const entryFileName = (now: number): string =>
   `${String(now).padStart(13, '0')}-${String(sequence++ % 1_000_000).padStart(6, '0')}-${randomHex(4)}.json`;
 
 const fsyncFd = promisify(fsync);
+// Not node:fs/promises, which a one-shot run would load for this alone (see ../resource/commit.ts).
+const readFile = promisify(readFileCallback);
 
 const writeAtomically = async (dir: string, name: string, text: string, mode: number): Promise<void> => {
   const temp = join(dir, `.${name}.tmp-${randomHex(4)}`);

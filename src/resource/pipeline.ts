@@ -65,6 +65,11 @@ export const runCheckCommand = async (template: string, vars: CommandVars, timeo
 
 const ms = (duration: number): number => Math.round(duration * 100) / 100;
 
+// Milliseconds on a monotonic clock. Not performance.now(): the global
+// `performance` loads node:perf_hooks at its first use, which a one-shot run
+// would pay for a few timings in its log.
+const clockMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
 const printToStdout = (text: string): void => void process.stdout.write(text);
 
 export const applyResource = async (
@@ -73,7 +78,7 @@ export const applyResource = async (
   options: PipelineOptions,
 ): Promise<PipelineResult> => {
   const log = options.logger.child({ resource: resource.name, dest: resource.dest });
-  const started = performance.now();
+  const started = clockMs();
   const dest = await atStage(resource, 'stage', () => resolveDest(resource));
   const current = await atStage(resource, 'stage', () => readFileState(dest));
   const wanted = wantedState(resource, content, current);
@@ -91,9 +96,9 @@ export const applyResource = async (
     runResourceCommand(template, vars, { timeoutMs: options.commandTimeoutMs, logger: log });
   const check = (template: string, vars: CommandVars): Promise<unknown> => runCheckCommand(template, vars, options.commandTimeoutMs, log);
 
-  const compared = performance.now();
+  const compared = clockMs();
   const staged = await atStage(resource, 'stage', () => writeStageFile(dest, wanted));
-  const stagedAt = performance.now();
+  const stagedAt = clockMs();
   let keepStaged = false;
   try {
     if (runCommands && resource.checkCmd) {
@@ -102,9 +107,9 @@ export const applyResource = async (
       await atStage(resource, 'check', () => check(checkCmd, { src: staged, dest: resource.dest }));
       keepStaged = false;
     }
-    const checkedAt = performance.now();
+    const checkedAt = clockMs();
     const commit = await atStage(resource, 'commit', () => commitStaged(staged, dest));
-    const liveAt = performance.now();
+    const liveAt = clockMs();
     // dest is live. A reload reads a file whose rename is durable, as before;
     // without one, nothing waits for the directory's fsync.
     const reloadCmd = runCommands ? resource.reloadCmd : undefined;
@@ -136,7 +141,7 @@ export const applyResource = async (
       stage: ms(stagedAt - compared),
       check: ms(checkedAt - stagedAt),
       rename: ms(liveAt - checkedAt),
-      after: ms(performance.now() - liveAt),
+      after: ms(clockMs() - liveAt),
     });
     return { outcome: 'updated' };
   } finally {

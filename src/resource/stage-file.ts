@@ -17,8 +17,7 @@
 // a signal or another watch's event waits until it is done. The directory's
 // fsync and the backup's removal come after dest is live and stay on the
 // thread pool, so they never hold up the next change.
-import { closeSync, fchmodSync, fchownSync, fsync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { closeSync, fchmodSync, fchownSync, fsync, fsyncSync, mkdirSync, openSync, readdir as readdirCallback, rm as rmCallback, rmSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
 import type { TemplateResource } from '../config/resource.js';
@@ -26,6 +25,10 @@ import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import { randomHex } from '../hex.js';
 import type { WantedState } from './file-state.js';
+
+// Not node:fs/promises, which a one-shot run would load for these two calls alone (see commit.ts).
+const readdir = promisify(readdirCallback);
+const rm = promisify(rmCallback);
 
 type TempKind = 'stage' | 'backup';
 

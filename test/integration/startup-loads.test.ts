@@ -1,7 +1,9 @@
 // What a run loads at start-up (bin/switchyard → bin/run-bundle.cjs): the
 // bundle compiled with its code cache, accepted by V8; --version and a plain
-// one-shot without yargs or any other library file; node:crypto and
-// node:child_process only when a run writes a file or runs a command.
+// one-shot without yargs or any other library file; node:child_process only
+// when a run runs a command, node:crypto only when it writes a file too large
+// to hash in JavaScript; never node:os, node:perf_hooks or node:fs/promises
+// for a one-shot.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../harness/cli.js';
 import { makeConfdir, type Confdir } from '../harness/confdir.js';
 import { createLoadRecorder, type Loads as Recorded } from '../harness/loads.js';
+import { JS_SHA256_MAX_BYTES } from '../../src/hex.js';
 
 interface Loads extends Recorded {
   result: CliResult;
@@ -58,17 +61,30 @@ describe('start-up', () => {
     expect(libraries(help).map((f) => f.split('/').pop())).toContain('yargs.js');
   });
 
-  it('loads neither node:crypto nor node:child_process for a one-shot run that changes nothing', async () => {
+  it('loads neither node:crypto, node:child_process, node:os, node:perf_hooks nor node:fs/promises for a one-shot run', async () => {
     const first = await loadsOf(['--onetime', '--confdir', conf.dir]);
     expect(first.result.code, first.result.stderr).toBe(0);
-    // The first run wrote the file (and its history entry, which hashes it).
-    expect(first.builtins).toContain('crypto');
+    expect(first.result.stderr).toMatch(/updated/);
+    // The first run wrote the file and its history entry, which hashes it: small, so in JavaScript.
     const again = await loadsOf(['--onetime', '--confdir', conf.dir]);
     expect(again.result.code, again.result.stderr).toBe(0);
     expect(again.result.stderr).not.toMatch(/updated/);
-    expect(again.builtins).not.toContain('crypto');
-    expect(again.builtins).not.toContain('child_process');
-    expect(libraries(again)).toEqual([]);
+    for (const l of [first, again]) {
+      for (const builtin of ['crypto', 'child_process', 'os', 'perf_hooks', 'fs/promises']) expect(l.builtins).not.toContain(builtin);
+      expect(libraries(l)).toEqual([]);
+    }
+  });
+
+  it('loads node:crypto to hash a file too large to hash in JavaScript', async () => {
+    const c = makeConfdir();
+    try {
+      c.addResource({ name: 'big', template: `${'x'.repeat(JS_SHA256_MAX_BYTES)}\n`, fields: { dest: join(c.dir, 'out.conf') } });
+      const l = await loadsOf(['--onetime', '--confdir', c.dir]);
+      expect(l.result.code, l.result.stderr).toBe(0);
+      expect(l.builtins).toContain('crypto');
+    } finally {
+      rmSync(c.dir, { recursive: true, force: true });
+    }
   });
 
   it('loads node:child_process when a resource has a command to run', async () => {

@@ -30,8 +30,9 @@ export interface Blocking {
 /** "/app/live" → "app/live"; "/" → "". */
 export const toWireKey = (path: string): string => normalizeKey(path).slice(1);
 
-/** "app/live" → "/app/live". */
-export const fromWireKey = (key: string): string => normalizeKey(key);
+/** "app/live" → "/app/live". A key as Consul stores it most often (no empty part) is only prefixed. */
+export const fromWireKey = (key: string): string =>
+  key !== '' && key[0] !== '/' && !key.endsWith('/') && !key.includes('//') ? `/${key}` : normalizeKey(key);
 
 /** True when a wire key is the path itself or below it. */
 export const isWireKeyUnder = (key: string, wirePath: string): boolean =>
