@@ -18,7 +18,7 @@
 import { forEachAstNode } from './ast-walk.js';
 import { callHelper } from './helper-call.js';
 import type { PureHelper } from './helpers/pure.js';
-import type { HelperOptions, HelperScope, RenderState } from './state.js';
+import type { HelperOptions, HelperScope, ItemRenderer, LoopBodies, LoopBody, RenderState } from './state.js';
 
 interface AstNode {
   type: string;
@@ -30,14 +30,6 @@ interface AstNode {
   value?: unknown;
 }
 
-/** Renders one item of a loop, or undefined when that item needs the compiled body. */
-export type ItemRenderer = (item: unknown) => string | undefined;
-
-/** A loop body: made once per run of its loop, for that render. */
-export type LoopBody = (state: RenderState) => ItemRenderer;
-
-/** Loop bodies by the `line:column` of their #each (in the parsed text, as Handlebars reports it to the helper). */
-export type LoopBodies = ReadonlyMap<string, LoopBody>;
 
 export const loopBodyKey = (loc: { start: { line: number; column: number } }): string => `${loc.start.line}:${loc.start.column}`;
 

@@ -7,7 +7,7 @@ import { TemplateRenderError } from './errors.js';
 import type { KnownAnswers, LookupRequest } from './state.js';
 import { createRenderState } from './state.js';
 import { KEY_PAIR_FIELDS } from './key-view.js';
-import type { LoopBodies } from './loop-bodies.js';
+import type { LoopBodies } from './state.js';
 import type { CompiledTemplate, RenderContext, RenderResult } from './types.js';
 
 export interface PassResult extends RenderResult {

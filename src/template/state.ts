@@ -6,7 +6,15 @@ import type { PositionMap } from './close-braces.js';
 import type { KeyView } from './key-view.js';
 import { keyViewOf } from './key-view.js';
 import { createBudget, DEFAULT_RENDER_LIMITS, type RenderBudget } from './limits.js';
-import type { LoopBodies } from './loop-bodies.js';
+
+/** Renders one item of a loop, or undefined when that item needs the compiled body. */
+export type ItemRenderer = (item: unknown) => string | undefined;
+
+/** A loop body: made once per run of its loop, for that render. */
+export type LoopBody = (state: RenderState) => ItemRenderer;
+
+/** Loop bodies by the `line:column` of their #each (in the parsed text, as Handlebars reports it to the helper). */
+export type LoopBodies = ReadonlyMap<string, LoopBody>;
 
 /** A DNS question a helper asked; `id` identifies it across passes. */
 export type LookupRequest =
