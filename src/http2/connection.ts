@@ -76,6 +76,9 @@ interface StreamState {
 // Answers of ten thousand keys are a few hundred KB: windows that large save round trips of flow control.
 const RECEIVE_WINDOW = 16 * 1024 * 1024;
 
+/** The largest header block read (HEADERS and its CONTINUATION frames): gRPC's are a few hundred octets; a server that sends more is refused before it fills the memory. */
+export const MAX_HEADER_BLOCK = 256 * 1024;
+
 const record = (fields: readonly HeaderField[]): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const [name, value] of fields) out[name] = name in out ? `${out[name]}, ${value}` : value;
@@ -98,7 +101,7 @@ export const openClientConnection = (socket: Duplex, origin: string): ClientConn
   let connectionSendWindow = DEFAULT_WINDOW;
   let connectionUnacknowledged = 0;
   // A header block in progress (HEADERS then CONTINUATION until END_HEADERS).
-  let block: { stream: number; endStream: boolean; parts: Buffer[] } | undefined;
+  let block: { stream: number; endStream: boolean; parts: Buffer[]; size: number } | undefined;
 
   const write = (...frames: Buffer[]): void => {
     if (!socket.destroyed) socket.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
@@ -223,12 +226,14 @@ export const openClientConnection = (socket: Duplex, origin: string): ClientConn
         if (!octets) return fail(`${origin} sent HEADERS padded beyond its length`, ERROR_CODE.PROTOCOL_ERROR);
         const endStream = (frame.flags & FLAG.END_STREAM) !== 0;
         if (frame.flags & FLAG.END_HEADERS) return onHeaderBlock(frame.stream, endStream, octets);
-        block = { stream: frame.stream, endStream, parts: [octets] };
+        block = { stream: frame.stream, endStream, parts: [octets], size: octets.length };
         return;
       }
       case FRAME.CONTINUATION: {
         if (!block || block.stream !== frame.stream) return fail(`${origin} sent CONTINUATION outside a header block`, ERROR_CODE.PROTOCOL_ERROR);
         block.parts.push(frame.payload);
+        block.size += frame.payload.length;
+        if (block.size > MAX_HEADER_BLOCK) return fail(`${origin} sent a header block of more than ${MAX_HEADER_BLOCK} octets`, ERROR_CODE.PROTOCOL_ERROR);
         if (!(frame.flags & FLAG.END_HEADERS)) return;
         const { stream, endStream, parts } = block;
         block = undefined;

@@ -5,23 +5,25 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http2 from 'node:http2';
 import type { Http2SecureServer, Http2Server, Http2Session, ServerHttp2Stream } from 'node:http2';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectHttp2 } from '../../src/http2/connect.js';
-import { Http2Error, type ClientConnection } from '../../src/http2/connection.js';
+import { Http2Error, MAX_HEADER_BLOCK, type ClientConnection } from '../../src/http2/connection.js';
+import { encodeFrame, FRAME } from '../../src/http2/frames.js';
 import { generateTlsFiles, type TlsFiles } from '../harness/tls.js';
 
 type Handler = (stream: ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Buffer) => void;
 
-const listen = async (server: Http2Server | Http2SecureServer | tls.Server): Promise<number> => {
+const listen = async (server: Http2Server | Http2SecureServer | tls.Server | net.Server): Promise<number> => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
 };
 
-const close = (server: Http2Server | Http2SecureServer | tls.Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
+const close = (server: Http2Server | Http2SecureServer | tls.Server | net.Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
 
 /** Dispatches each request, its whole body read, by :path. */
 const serve = (server: Http2Server | Http2SecureServer, handlers: Record<string, Handler>, sessions: Http2Session[]): void => {
@@ -270,5 +272,53 @@ describe('HTTP/2 client over TLS', () => {
     const http1 = connectHttp2(`https://127.0.0.1:${(http11.address() as AddressInfo).port}`, { ca: readFileSync(files.ca) });
     await expect(get(http1)).rejects.toThrow(/no application protocol/);
     http1.close();
+  });
+});
+
+describe('HTTP/2 client against servers that misbehave', () => {
+  const servers: net.Server[] = [];
+  /** A TCP server that answers the client's preface with `reply(socket)`. */
+  const rawServer = async (reply: (socket: net.Socket) => void): Promise<string> => {
+    const server = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => reply(socket));
+    });
+    servers.push(server);
+    return `http://127.0.0.1:${await listen(server)}`;
+  };
+
+  afterAll(async () => {
+    for (const server of servers) await close(server);
+  });
+
+  const request = (origin: string): Promise<unknown> => {
+    const connection = connectHttp2(origin);
+    return connection.request(post('/x'), Buffer.from('x')).answer.finally(() => connection.close());
+  };
+
+  it('refuses a header block that never ends, before it fills the memory', async () => {
+    let sent = 0;
+    const origin = await rawServer((socket) => {
+      socket.write(encodeFrame(FRAME.SETTINGS, 0, 0));
+      // HEADERS without END_HEADERS, then CONTINUATION frames of 16 KiB until the client hangs up.
+      socket.write(encodeFrame(FRAME.HEADERS, 0, 1, Buffer.from([0x88])));
+      const more = (): void => {
+        while (!socket.destroyed && socket.write(encodeFrame(FRAME.CONTINUATION, 0, 1, Buffer.alloc(16_384, 0x88)))) sent += 16_384;
+        if (!socket.destroyed) socket.once('drain', more);
+      };
+      more();
+    });
+    await expect(request(origin)).rejects.toThrow(new RegExp(`${origin} sent a header block of more than ${MAX_HEADER_BLOCK} octets`));
+    expect(sent).toBeGreaterThan(MAX_HEADER_BLOCK);
+  });
+
+  it('names a server that answers in HTTP/1.1', async () => {
+    const origin = await rawServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n'));
+    await expect(request(origin)).rejects.toThrow(new RegExp(`${origin} sent what is not HTTP/2`));
+  });
+
+  it('names a server that closes without answering', async () => {
+    const origin = await rawServer((socket) => socket.end(encodeFrame(FRAME.SETTINGS, 0, 0)));
+    await expect(request(origin)).rejects.toThrow(new RegExp(`${origin} closed the connection before answering`));
   });
 });
