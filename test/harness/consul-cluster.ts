@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agentOperations, baseAgentConfig, consulBinary, waitForAgent, type ConsulAgentOperations } from './consul.js';
 import { consulHttp, type ConsulHttp } from './consul-http.js';
-import { freePorts } from './ports.js';
+import { freePorts, retryOnPortClash } from './ports.js';
 import { clusterMember, clusterProcesses, findMember, type ClusterMember } from './cluster-member.js';
 import { haltProcess, hasExited, spawnLogged } from './server-process.js';
 import { sleep } from './wait.js';
@@ -65,15 +65,7 @@ interface AgentPorts {
  * bind them; when another process takes one first (16 ports, a busy
  * machine), the whole cluster starts again on new ports.
  */
-export const startConsulCluster = async (options: StartConsulClusterOptions = {}): Promise<ConsulCluster> => {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOnce(options);
-    } catch (err) {
-      if (attempt >= 3 || !String(err).includes('address already in use')) throw err;
-    }
-  }
-};
+export const startConsulCluster = (options: StartConsulClusterOptions = {}): Promise<ConsulCluster> => retryOnPortClash(() => startOnce(options));
 
 const startOnce = async (options: StartConsulClusterOptions): Promise<ConsulCluster> => {
   const binary = consulBinary();

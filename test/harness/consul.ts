@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePorts } from './ports.js';
+import { freePorts, retryOnPortClash } from './ports.js';
 import { generateTlsFiles, type TlsFiles } from './tls.js';
 import { consulHttp, expectOk, type ConsulHttp } from './consul-http.js';
 import { haltProcess, spawnLogged } from './server-process.js';
@@ -157,7 +157,10 @@ export const agentOperations = (http: ConsulHttp): ConsulAgentOperations => ({
   },
 });
 
-export const startConsul = async (options: StartConsulOptions = {}): Promise<ConsulServer> => {
+/** Starts an agent on free ports (new ones when another process takes one first). */
+export const startConsul = (options: StartConsulOptions = {}): Promise<ConsulServer> => retryOnPortClash(() => startConsulOnce(options));
+
+const startConsulOnce = async (options: StartConsulOptions): Promise<ConsulServer> => {
   const binary = consulBinary();
   const root = mkdtempSync(join(tmpdir(), 'switchyard-consul-'));
   const configDir = join(root, 'config');
@@ -190,7 +193,13 @@ export const startConsul = async (options: StartConsulOptions = {}): Promise<Con
   };
   const halt = (): Promise<void> => haltProcess(child);
 
-  await launch();
+  try {
+    await launch();
+  } catch (err) {
+    await halt();
+    rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
 
   return {
     address,

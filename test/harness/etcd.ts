@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePorts } from './ports.js';
+import { freePorts, retryOnPortClash } from './ports.js';
 import { haltProcess, spawnLogged } from './server-process.js';
 import { generateTlsFiles, type TlsFiles } from './tls.js';
 
@@ -54,7 +54,10 @@ const requireProgram = (path: string): void => {
   if (!existsSync(path)) throw new Error(`${path} is missing: install Debian's etcd-server and etcd-client packages`);
 };
 
-export const startEtcd = async (options: StartEtcdOptions = {}): Promise<EtcdServer> => {
+/** Starts etcd on free ports (new ones when another process takes one first). */
+export const startEtcd = (options: StartEtcdOptions = {}): Promise<EtcdServer> => retryOnPortClash(() => startEtcdOnce(options));
+
+const startEtcdOnce = async (options: StartEtcdOptions): Promise<EtcdServer> => {
   requireProgram(ETCD);
   requireProgram(ETCDCTL);
   const root = mkdtempSync(join(tmpdir(), 'switchyard-etcd-'));
@@ -115,7 +118,13 @@ export const startEtcd = async (options: StartEtcdOptions = {}): Promise<EtcdSer
     await waitReady();
   };
 
-  await launch();
+  try {
+    await launch();
+  } catch (err) {
+    await haltProcess(child);
+    rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
   if (rootUser) {
     await etcdctl('user', 'add', `${rootUser.username}:${rootUser.password}`, '--interactive=false');
     await etcdctl('user', 'grant-role', rootUser.username, 'root');

@@ -21,3 +21,18 @@ export const freePorts = async (count: number): Promise<number[]> => {
   while (ports.size < count) ports.add(await freePort());
   return [...ports];
 };
+
+/**
+ * Runs `start`, which picks its ports with freePorts and starts servers on
+ * them, again on new ports (three tries in all) when a server could not bind
+ * one because another process took it in between.
+ */
+export const retryOnPortClash = async <T>(start: () => Promise<T>): Promise<T> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes('address already in use')) throw err;
+    }
+  }
+};
