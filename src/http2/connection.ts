@@ -275,7 +275,8 @@ export const openClientConnection = (socket: Duplex, origin: string): ClientConn
     try {
       for (const frame of reader.push(chunk)) {
         onFrame(frame);
-        if (!usable && streams.size === 0 && socket.destroyed) return;
+        // Failed while reading this chunk: the rest of it is for nobody.
+        if (socket.destroyed) return;
       }
     } catch (err) {
       fail(`${origin} sent what is not HTTP/2: ${(err as Error).message}`, ERROR_CODE.PROTOCOL_ERROR);
@@ -325,12 +326,6 @@ export const openClientConnection = (socket: Duplex, origin: string): ClientConn
     get usable() {
       return usable && !socket.destroyed;
     },
-    close: () => {
-      usable = false;
-      failure ??= `the connection to ${origin} is closed`;
-      for (const stream of streams.values()) stream.reject(new Http2Error(failure));
-      streams.clear();
-      socket.destroy();
-    },
+    close: () => fail(failure ?? `the connection to ${origin} is closed`),
   };
 };
