@@ -7,9 +7,9 @@
 // chmod, close, rename, unlink) of microseconds each: they are synchronous,
 // as the staging of dest is (../resource/stage-file.ts); only the fsync,
 // which waits for the disk, goes to the thread pool.
-import { chmodSync, closeSync, fchmodSync, fsync, mkdirSync, openSync, readdirSync, readFile as readFileCallback, renameSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { fsyncFd, readFile } from '../fs-callbacks.js';
 import { randomHex } from '../hex.js';
 
 export type HistoryResult = 'updated' | 'failed';
@@ -47,10 +47,6 @@ let sequence = 0;
 
 const entryFileName = (now: number): string =>
   `${String(now).padStart(13, '0')}-${String(sequence++ % 1_000_000).padStart(6, '0')}-${randomHex(4)}.json`;
-
-const fsyncFd = promisify(fsync);
-// Not node:fs/promises, which a one-shot run would load for this alone (see ../resource/commit.ts).
-const readFile = promisify(readFileCallback);
 
 const writeAtomically = async (dir: string, name: string, text: string, mode: number): Promise<void> => {
   const temp = join(dir, `.${name}.tmp-${randomHex(4)}`);

@@ -2,12 +2,11 @@
 // reload has succeeded, and putting it back when it has not.
 // The steps next to dest are synchronous but the directory's fsync and the
 // backup's removal (see stage-file.ts).
-import * as fs from 'node:fs';
 import { linkSync, lstatSync, renameSync, rmSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isPathUnder } from '../config/load-resources.js';
 import type { TemplateResource } from '../config/resource.js';
+import { chown, copyFile, readlink, realpath, rm, stat } from '../fs-callbacks.js';
 import { fsyncDir, tempPathFor } from './stage-file.js';
 
 export interface Commit {
@@ -15,15 +14,6 @@ export interface Commit {
   /** Hidden hard link (or copy) of the previous dest; undefined when there was none. */
   backup: string | undefined;
 }
-
-// node:fs's callbacks, not node:fs/promises: loading that (with readline and
-// the file watchers) costs a one-shot run more than the few calls it makes.
-const chown = promisify(fs.chown);
-const copyFile = promisify(fs.copyFile);
-const readlink = promisify(fs.readlink);
-const realpath = promisify(fs.realpath.native);
-const rm = promisify(fs.rm);
-const stat = promisify(fs.stat);
 
 const errnoOf = (err: unknown): string | undefined => (err as NodeJS.ErrnoException | null)?.code;
 

@@ -17,18 +17,14 @@
 // a signal or another watch's event waits until it is done. The directory's
 // fsync and the backup's removal come after dest is live and stay on the
 // thread pool, so they never hold up the next change.
-import { closeSync, fchmodSync, fchownSync, fsync, fsyncSync, mkdirSync, openSync, readdir as readdirCallback, rm as rmCallback, rmSync, writeSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { TemplateResource } from '../config/resource.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
+import { fsyncFd, readdir, rm } from '../fs-callbacks.js';
 import { randomHex } from '../hex.js';
 import type { WantedState } from './file-state.js';
-
-// Not node:fs/promises, which a one-shot run would load for these two calls alone (see commit.ts).
-const readdir = promisify(readdirCallback);
-const rm = promisify(rmCallback);
 
 type TempKind = 'stage' | 'backup';
 
@@ -41,8 +37,6 @@ export const tempPathFor = (dest: string, kind: TempKind): string =>
 /** True for a staged or backup file that belongs to this dest. */
 export const isTempFileOf = (dest: string, fileName: string): boolean =>
   TEMP_NAME.exec(fileName)?.[1] === basename(dest);
-
-const fsyncFd = promisify(fsync);
 
 /** Flushes a directory entry change (create, rename, unlink) to disk. */
 export const fsyncDir = async (dir: string): Promise<void> => {
