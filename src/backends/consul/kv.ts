@@ -1,9 +1,9 @@
 // Consul KV: key paths ("/app/live") on the wire without the leading slash
 // ("app/live"), recursive reads that keep only the key itself and what is
 // below it (Consul's recurse is a plain prefix match: "app/lively" too).
-import { isUtf8 } from 'node:buffer';
 import type { Snapshot } from '../backend.js';
 import { normalizeKey } from '../keys.js';
+import { decodedFaithfully } from '../utf8.js';
 import type { Answer, ConsulConnection, Purpose, SendMode } from './client.js';
 import type { CallOptions, QueryOptions } from './http-api.js';
 
@@ -88,8 +88,7 @@ export const readKvPath = async (
     const key = fromWireKey(entry.Key);
     const value = entry.Value?.toString('utf8') ?? '';
     values.set(key, value);
-    // Bad bytes decode to U+FFFD; only a value holding one needs the byte-level check.
-    if (entry.Value && value.includes('\uFFFD') && !isUtf8(entry.Value)) (invalidUtf8 ??= []).push(key);
+    if (entry.Value && !decodedFaithfully(value, entry.Value)) (invalidUtf8 ??= []).push(key);
   }
   // Consul hides keys the token cannot read from a recursive read without
   // saying so; a plain read of the key itself answers 403 instead.

@@ -3,7 +3,7 @@
 // and read straight from bytes, so ten thousand keys cost their two strings
 // apiece and nothing else (no JSON, no base64, no object per key or field).
 // Field numbers are etcd's rpc.proto and kv.proto.
-import { isUtf8 } from 'node:buffer';
+import { decodedFaithfully } from '../utf8.js';
 import type { KeyVisitor, RangeRequest } from './snapshot.js';
 
 const VARINT = 0;
@@ -154,8 +154,7 @@ const readKeyValue = (c: Cursor, end: number, range: number, visit: KeyVisitor):
       if (t === KEY_TAG) key = text;
       else {
         value = text;
-        // A U+FFFD in the text is a bad byte, or one written as such.
-        validUtf8 = !text.includes('\uFFFD') || isUtf8(buf.subarray(pos, stop));
+        validUtf8 = decodedFaithfully(text, buf, pos, stop);
       }
       pos = stop;
     } else if (t === MOD_REVISION_TAG) {

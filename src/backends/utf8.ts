@@ -1,0 +1,7 @@
+// Whether a store's value read as UTF-8 is its bytes: bytes that are not
+// UTF-8 decode to U+FFFD, so only a text holding one needs the byte-level check.
+import { isUtf8 } from 'node:buffer';
+
+/** `text` is `bytes[start, end)` decoded as UTF-8; true when no byte was replaced. */
+export const decodedFaithfully = (text: string, bytes: Buffer, start = 0, end = bytes.length): boolean =>
+  !text.includes('\uFFFD') || isUtf8(bytes.subarray(start, end));
