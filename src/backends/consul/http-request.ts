@@ -5,14 +5,9 @@
 // without an answer says whether it timed out or was aborted.
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
+import type { TlsMaterial } from '../../http2/connect.js';
 
 /** The client certificate, its key and the CA, read from the files given. */
-export interface TlsMaterial {
-  ca?: Buffer;
-  cert?: Buffer;
-  key?: Buffer;
-}
-
 export interface ConsulResponse {
   statusCode: number;
   headers: IncomingHttpHeaders;
