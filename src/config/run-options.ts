@@ -98,7 +98,6 @@ const fromEnv = (env: NodeJS.ProcessEnv, specs: readonly OptionSpec[] = RUN_OPTI
     const v = env[envNameOf(spec)];
     if (v !== undefined && v !== '') out[spec.name] = coerce(spec, v, envNameOf(spec));
   }
-  if (specs.some((s) => s.name === 'authToken') && out['authToken'] === undefined && env['CONSUL_HTTP_TOKEN']) out['authToken'] = env['CONSUL_HTTP_TOKEN'];
   return out;
 };
 
@@ -180,6 +179,8 @@ export const resolveRenderLimits = (flags: RawOptions, env: NodeJS.ProcessEnv = 
 /** Merges flags (only those given), environment and config file into RunOptions. */
 export const resolveRunOptions = async (flags: RawOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunOptions> => {
   const envOpts = fromEnv(env);
+  // Consul's own variable, as its tools read it, when SWITCHYARD_AUTH_TOKEN is not set.
+  if (envOpts['authToken'] === undefined && env['CONSUL_HTTP_TOKEN']) envOpts['authToken'] = env['CONSUL_HTTP_TOKEN'];
   const early = { ...envOpts, ...flags };
   const confdirGuess = resolve(String(early['confdir'] ?? '/etc/switchyard'));
   const explicitFile = (flags['configFile'] ?? env['SWITCHYARD_CONFIG_FILE']) as string | undefined;
