@@ -5,7 +5,9 @@ export interface AstNodeLike {
   type: string;
 }
 
-const isNode = (v: unknown): v is AstNodeLike => typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
+/** An object with a string `type`: a node of the parsed template. */
+export const isAstNode = <T extends AstNodeLike = AstNodeLike>(v: unknown): v is T =>
+  typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
 
 /** Calls `visit` once for each node below and including `root`, in no particular order. */
 export const forEachAstNode = (root: unknown, visit: (node: AstNodeLike) => void): void => {
@@ -13,7 +15,7 @@ export const forEachAstNode = (root: unknown, visit: (node: AstNodeLike) => void
   while (pending.length > 0) {
     const value = pending.pop();
     if (Array.isArray(value)) pending.push(...(value as unknown[]));
-    if (!isNode(value)) continue;
+    if (!isAstNode(value)) continue;
     for (const [field, child] of Object.entries(value)) if (field !== 'loc') pending.push(child);
     visit(value);
   }

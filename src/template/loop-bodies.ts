@@ -15,7 +15,7 @@
 // Which bodies qualify is decided from the parsed template; field names that
 // are also helpers, or block parameters anywhere in the template, never do.
 
-import { forEachAstNode } from './ast-walk.js';
+import { forEachAstNode, isAstNode } from './ast-walk.js';
 import { callHelper } from './helper-call.js';
 import type { PureHelper } from './helpers/pure.js';
 import type { HelperOptions, HelperScope, ItemRenderer, LoopBodies, LoopBody, RenderState } from './state.js';
@@ -62,7 +62,6 @@ interface Read {
 
 const NO_HASH: Record<string, unknown> = Object.freeze({});
 
-const isNode = (v: unknown): v is AstNode => typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
 
 /**
  * A value's text when the compiled body would concatenate it as a string: a
@@ -107,7 +106,7 @@ class BodyBuilder {
     if (!helper) return undefined;
     const args: Value[] = [];
     for (const param of node.params) {
-      const arg = isNode(param) ? this.argument(param) : undefined;
+      const arg = isAstNode<AstNode>(param) ? this.argument(param) : undefined;
       if (!arg) return undefined;
       args.push(arg);
     }
@@ -148,7 +147,7 @@ const loopBodyOf = (statements: unknown[], helpers: HelperLookup, blockParams: R
   const builder = new BodyBuilder(helpers, blockParams);
   const pieces: Piece[] = [];
   for (const statement of statements) {
-    const piece = isNode(statement) ? builder.piece(statement) : undefined;
+    const piece = isAstNode<AstNode>(statement) ? builder.piece(statement) : undefined;
     if (!piece) return undefined;
     pieces.push(piece);
   }

@@ -1,6 +1,7 @@
 // Load-time checks: Handlebars' parse errors turned into TemplateSyntaxError
 // with a line and column, and mistakes Handlebars would only report while
 // rendering (an unknown helper, a partial, `{{#if}}` without its argument).
+import { forEachAstNode } from './ast-walk.js';
 import { ParseFailure, identityMap } from './close-braces.js';
 import type { PositionMap } from './close-braces.js';
 import { handlebars, knownHelper } from './environment.js';
@@ -16,9 +17,6 @@ interface AstNode {
   hash?: unknown;
 }
 export type TemplateAst = AstNode;
-
-const isNode = (value: unknown): value is AstNode =>
-  typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 
 const positionOf = (node: AstNode, map: PositionMap): TemplatePosition | undefined =>
   node.loc ? map.original({ line: node.loc.start.line, column: node.loc.start.column + 1 }) : undefined;
@@ -48,17 +46,8 @@ const checkNode = (node: AstNode, file: string, map: PositionMap): void => {
 };
 
 /** Walks the whole tree; throws TemplateSyntaxError at the first problem. */
-export const checkTemplateAst = (root: AstNode, file: string, map: PositionMap = identityMap): void => {
-  const pending: unknown[] = [root];
-  while (pending.length > 0) {
-    const value = pending.pop();
-    if (Array.isArray(value)) pending.push(...value);
-    else if (isNode(value)) {
-      checkNode(value, file, map);
-      for (const [field, child] of Object.entries(value)) if (field !== 'loc') pending.push(child);
-    }
-  }
-};
+export const checkTemplateAst = (root: AstNode, file: string, map: PositionMap = identityMap): void =>
+  forEachAstNode(root, (node) => checkNode(node as AstNode, file, map));
 
 // The parser's token names, as a template author would call them.
 const TOKENS: Record<string, string> = {
