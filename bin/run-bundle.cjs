@@ -100,4 +100,4 @@ const runBundle = ({ files = diskFiles, onCompile } = {}) => {
   return loader;
 };
 
-module.exports = { createLoader, runBundle, diskFiles, DIR, MAIN };
+module.exports = { createLoader, runBundle, diskFiles, DIR };

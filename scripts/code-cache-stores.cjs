@@ -122,4 +122,4 @@ const startStores = async () => {
   };
 };
 
-module.exports = { startStores, KEYS };
+module.exports = { startStores };

@@ -10,7 +10,7 @@ const SIZE = /^([0-9]{1,12})\s*(B|KiB|MiB|GiB|K|M|G)?$/i;
 const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
 
 /** "16MiB" → 16777216; undefined for anything else (or zero). */
-export const parseSize = (text: string): number | undefined => {
+const parseSize = (text: string): number | undefined => {
   const m = SIZE.exec(text.trim());
   const n = m ? Number(m[1]) * (SIZE_UNITS[(m[2] ?? 'b').toLowerCase()] ?? 1) : 0;
   return n > 0 && Number.isSafeInteger(n) ? n : undefined;

@@ -12,7 +12,7 @@ const SHOWN_KEY_CHARS = 200;
 const shorten = (text: string): string => (text.length > SHOWN_KEY_CHARS ? `${text.slice(0, SHOWN_KEY_CHARS)}…` : text);
 
 /** ["a/b"], ["a", "b"], ["hosts", 0]: JSON, so a key's "/", quotes or newlines stay visible. */
-export const showSourcePath = (source: SourcePath): string => JSON.stringify(source.map((s) => (typeof s === 'string' ? shorten(s) : s)));
+const showSourcePath = (source: SourcePath): string => JSON.stringify(source.map((s) => (typeof s === 'string' ? shorten(s) : s)));
 
 export class KeyCollisionError extends Error {
   override readonly name = 'KeyCollisionError';
