@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { startConsul, type ConsulServer } from '../test/harness/consul.js';
 import { startEtcd, type EtcdServer } from '../test/harness/etcd.js';
 import { compileTemplateSource, renderTemplate } from '../src/template/engine.js';
-import { intFlag } from './measure/args.js';
+import { intFlag, stringFlag } from './measure/args.js';
 import { connectEtcd, putAll } from './measure/etcd-keys.js';
 import { waitForContent } from './measure/files.js';
 import { CLI, REPO_ROOT, requireBuiltCli } from './measure/repo.js';
@@ -37,8 +37,7 @@ const changes = intFlag('changes', 500);
  * changes/s, render = in-process renders.
  */
 const ROW_GROUPS = ['floors', 'onetime', 'watch', 'load', 'render'] as const;
-const onlyAt = process.argv.indexOf('--only');
-const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : [...ROW_GROUPS];
+const only = stringFlag('only')?.split(',') ?? [...ROW_GROUPS];
 for (const g of only) if (!(ROW_GROUPS as readonly string[]).includes(g)) throw new Error(`--only: unknown row group ${JSON.stringify(g)} (one of ${ROW_GROUPS.join(', ')})`);
 const want = (group: (typeof ROW_GROUPS)[number]): boolean => only.includes(group);
 const SEA = join(REPO_ROOT, `dist/switchyard-${process.platform}-${process.arch}`);

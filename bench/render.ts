@@ -14,14 +14,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileTemplateSource, renderTemplate } from '../src/template/engine.js';
 import type { CompiledTemplate } from '../src/template/types.js';
-import { intFlag } from './measure/args.js';
+import { intFlag, stringFlag } from './measure/args.js';
 import { REPO_ROOT } from './measure/repo.js';
 import { printTable, summarize } from './measure/stats.js';
 
 const runs = intFlag('runs', 50);
 /** `--only TEXT`: the cases whose name contains TEXT (any case), for paired runs of one case. */
-const onlyAt = process.argv.indexOf('--only');
-const only = onlyAt >= 0 ? process.argv[onlyAt + 1]?.toLowerCase() : undefined;
+const only = stringFlag('only')?.toLowerCase();
 const WARMUP = 5;
 
 const pad = (i: number, n = 5): string => String(i).padStart(n, '0');
