@@ -1,12 +1,8 @@
-// Random names and content digests in hex, without node:crypto where a
-// one-shot run can do without it: loading it costs more than hashing a small
-// file in JavaScript (src/sha256.ts), so only a larger content loads it.
-import { sha256HexOf } from './sha256.js';
+// Random names and content digests in hex. node:crypto is loaded at the first
+// digest only: no one-shot run takes one (history entries are hashed when
+// listed), and loading it costs a short run a few milliseconds.
 
 const crypto = (): typeof import('node:crypto') => process.getBuiltinModule('node:crypto');
-
-/** Up to this many bytes are hashed in JavaScript; a larger content by node:crypto. */
-export const JS_SHA256_MAX_BYTES = 2048;
 
 /**
  * `bytes` random bytes as hex, for temporary file names. The files are
@@ -20,7 +16,4 @@ export const randomHex = (bytes: number): string => {
 };
 
 /** SHA-256 of text (UTF-8) or bytes, as hex. */
-export const sha256Hex = (data: string | Buffer): string => {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  return bytes.length <= JS_SHA256_MAX_BYTES ? sha256HexOf(bytes) : crypto().createHash('sha256').update(bytes).digest('hex');
-};
+export const sha256Hex = (data: string | Buffer): string => crypto().createHash('sha256').update(data).digest('hex');

@@ -5,7 +5,6 @@ import { statSync } from 'node:fs';
 import type { TemplateResource } from '../config/resource.js';
 import { messageOf } from '../errors.js';
 import { redact, type Logger } from '../log.js';
-import { sha256Hex } from '../hex.js';
 import { appendEntry, type HistoryResult } from './store.js';
 
 export interface HistorySettings {
@@ -45,7 +44,6 @@ export const createHistoryRecorder = (settings: HistorySettings, logger: Logger)
         {
           ...(revision !== undefined ? { revision } : {}),
           time: new Date().toISOString(),
-          ...(content !== undefined ? { sha256: sha256Hex(content) } : {}),
           result,
           ...(stage !== undefined ? { stage } : {}),
           ...(error !== undefined ? { error: redact(error) } : {}),

@@ -10,7 +10,7 @@
 import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncFd, readFile } from '../fs-callbacks.js';
-import { randomHex } from '../hex.js';
+import { randomHex, sha256Hex } from '../hex.js';
 
 export type HistoryResult = 'updated' | 'failed';
 
@@ -19,7 +19,11 @@ export interface HistoryEntry {
   revision?: string;
   /** ISO 8601. */
   time: string;
-  /** Of the content; absent when rendering itself failed. */
+  /**
+   * Of the content; absent when rendering itself failed. Entries are written
+   * without it (the content is in the entry; hashing it would load node:crypto
+   * into every run that writes a file): listEntries works it out.
+   */
   sha256?: string;
   result: HistoryResult;
   /** The stage a failure happened at. */
@@ -105,7 +109,7 @@ export const appendEntry = async (entry: HistoryEntry, options: AppendOptions): 
   const files = entryFiles(dir);
   if (entry.result === 'failed' && files[0]) {
     const newest = await readEntryFile(join(dir, files[0])).catch(() => undefined);
-    if (newest && newest.result === 'failed' && newest.stage === entry.stage && newest.sha256 === entry.sha256) return false;
+    if (newest && newest.result === 'failed' && newest.stage === entry.stage && newest.content === entry.content) return false;
   }
   await writeAtomically(dir, entryFileName(options.now ?? Date.now()), JSON.stringify(entry) + '\n', options.mode & 0o666);
   const keep = Math.max(1, options.keep);
@@ -116,11 +120,25 @@ export const appendEntry = async (entry: HistoryEntry, options: AppendOptions): 
 
 const readEntryFile = async (path: string): Promise<HistoryEntry> => JSON.parse(await readFile(path, 'utf8')) as HistoryEntry;
 
-/** Every entry of a resource, newest first, numbered from 1. */
+// The digests worked out for each resource's entries at its last listing, by
+// file name: an entry never changes once written, and the status page lists
+// the same entries again and again. Only the files of the last listing are
+// kept, so pruned entries leave no digest behind.
+const digests = new Map<string, Map<string, string>>();
+
+/** Every entry of a resource, newest first, numbered from 1, each with the sha256 of its content. */
 export const listEntries = async (historyDir: string, resource: string): Promise<NumberedEntry[]> => {
   const dir = resourceHistoryDir(historyDir, resource);
   const files = entryFiles(dir);
+  const known = digests.get(dir) ?? new Map<string, string>();
+  const listed = new Map<string, string>();
   const out: NumberedEntry[] = [];
-  for (const [i, file] of files.entries()) out.push({ ...(await readEntryFile(join(dir, file))), n: i + 1, file: join(dir, file) });
+  for (const [i, file] of files.entries()) {
+    const entry = await readEntryFile(join(dir, file));
+    if (entry.sha256 === undefined && entry.content !== undefined) entry.sha256 = known.get(file) ?? sha256Hex(entry.content);
+    if (entry.sha256 !== undefined) listed.set(file, entry.sha256);
+    out.push({ ...entry, n: i + 1, file: join(dir, file) });
+  }
+  digests.set(dir, listed);
   return out;
 };

@@ -1,17 +1,16 @@
 // What a run loads at start-up (bin/switchyard → bin/run-bundle.cjs): the
 // bundle compiled with its code cache, accepted by V8; --version and a plain
 // one-shot without yargs or any other library file; node:child_process only
-// when a run runs a command, node:crypto only when it writes a file too large
-// to hash in JavaScript; never node:os, node:perf_hooks or node:fs/promises
-// for a one-shot.
-import { mkdtempSync, rmSync } from 'node:fs';
+// when a run runs a command; never node:crypto, node:os, node:perf_hooks or
+// node:fs/promises for a one-shot, whatever the size of what it writes.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../harness/cli.js';
 import { makeConfdir, type Confdir } from '../harness/confdir.js';
 import { createLoadRecorder, type Loads as Recorded } from '../harness/loads.js';
-import { JS_SHA256_MAX_BYTES } from '../../src/hex.js';
 
 interface Loads extends Recorded {
   result: CliResult;
@@ -65,7 +64,7 @@ describe('start-up', () => {
     const first = await loadsOf(['--onetime', '--confdir', conf.dir]);
     expect(first.result.code, first.result.stderr).toBe(0);
     expect(first.result.stderr).toMatch(/updated/);
-    // The first run wrote the file and its history entry, which hashes it: small, so in JavaScript.
+    // The first run wrote the file and its history entry.
     const again = await loadsOf(['--onetime', '--confdir', conf.dir]);
     expect(again.result.code, again.result.stderr).toBe(0);
     expect(again.result.stderr).not.toMatch(/updated/);
@@ -75,13 +74,21 @@ describe('start-up', () => {
     }
   });
 
-  it('loads node:crypto to hash a file too large to hash in JavaScript', async () => {
+  it('writes a large file and its history entry without node:crypto; the entry’s sha256 is worked out when listed', async () => {
     const c = makeConfdir();
+    const historyDir = join(work, 'history-big');
     try {
-      c.addResource({ name: 'big', template: `${'x'.repeat(JS_SHA256_MAX_BYTES)}\n`, fields: { dest: join(c.dir, 'out.conf') } });
-      const l = await loadsOf(['--onetime', '--confdir', c.dir]);
+      const dest = join(c.dir, 'out.conf');
+      c.addResource({ name: 'big', template: `${'x'.repeat(50_000)}\n{{getv "/port"}}\n`, fields: { dest, prefix: '/app', keys: ['/port'] } });
+      const l = await loadsOf(['--onetime', '--confdir', c.dir, '--history-dir', historyDir]);
       expect(l.result.code, l.result.stderr).toBe(0);
-      expect(l.builtins).toContain('crypto');
+      expect(l.result.stderr).toMatch(/updated/);
+      expect(l.builtins).not.toContain('crypto');
+      const listed = await runCli(['history', 'big', '--json', '--confdir', c.dir, '--history-dir', historyDir], { env });
+      expect(listed.code, listed.stderr).toBe(0);
+      const rows = JSON.parse(listed.stdout) as { sha256: string | null }[];
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.sha256).toBe(createHash('sha256').update(readFileSync(dest)).digest('hex'));
     } finally {
       rmSync(c.dir, { recursive: true, force: true });
     }
