@@ -11,8 +11,10 @@
 // in order. The change loop waits for them on stop() and idle(), and lets a
 // round start only once the work of the round before the last has settled:
 // at most two rounds' work (each history entry holds a whole render) waits
-// at any time, however fast changes come. --onetime gives the pipeline no
-// settler and does all of it inline.
+// at any time, however fast changes come. --onetime has no next change to
+// make way for, only its end: its settler starts each job at once
+// (createEagerSettler), so the fsyncs of its resources wait on the disk
+// together and one resource's does not hold up the next one's render.
 
 export interface Settler {
   /** Queues a job; it starts once the jobs queued before it have finished. */
@@ -48,5 +50,34 @@ export const createSettler = (onError: (err: unknown) => void): Settler => {
     },
     // tail never rejects: every job's failure is caught above.
     mark: () => tail,
+  };
+};
+
+/**
+ * Starts each job as it is queued (a run renders each resource once, so no
+ * two jobs touch the same history); settled() waits for all of them.
+ */
+export const createEagerSettler = (onError: (err: unknown) => void): Settler => {
+  const running = new Set<Promise<void>>();
+  const all = async (): Promise<void> => {
+    while (running.size > 0) await Promise.all(running);
+  };
+  return {
+    defer: (job) => {
+      const run: Promise<void> = job()
+        .catch((err: unknown) => {
+          try {
+            onError(err);
+          } catch {
+            // A report that fails must not fail the run's end.
+          }
+        })
+        .finally(() => running.delete(run));
+      running.add(run);
+    },
+    settled: all,
+    mark: async () => {
+      await Promise.all(running);
+    },
   };
 };

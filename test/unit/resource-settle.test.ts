@@ -1,8 +1,9 @@
 // The settler: work after a file went live runs later, one job at a time, in
 // order; settled() waits for all of it; a failing job is reported and the
-// jobs after it still run.
+// jobs after it still run. The one-shot's eager settler starts each job at
+// once and settled() waits for every one, those queued meanwhile too.
 import { describe, expect, it } from 'vitest';
-import { createSettler } from '../../src/resource/settle.js';
+import { createEagerSettler, createSettler } from '../../src/resource/settle.js';
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -75,5 +76,51 @@ describe('settler', () => {
     expect(settled).toBe(false);
     releaseB();
     await all;
+  });
+});
+
+describe('eager settler (--onetime)', () => {
+  it('starts each job at once, and settled() waits for every job, those queued meanwhile too', async () => {
+    const errors: unknown[] = [];
+    const settler = createEagerSettler((err) => errors.push(err));
+    const log: string[] = [];
+    let releaseA: () => void = () => undefined;
+    const gateA = new Promise<void>((r) => (releaseA = r));
+    settler.defer(async () => {
+      log.push('a start');
+      await gateA;
+      log.push('a end');
+    });
+    // Started before a has finished: one at a time, b would wait for a forever.
+    settler.defer(async () => {
+      log.push('b start');
+      releaseA();
+      await tick();
+      settler.defer(async () => {
+        await tick();
+        log.push('c');
+      });
+    });
+    expect(log).toEqual(['a start', 'b start']);
+    await settler.settled();
+    expect(log).toEqual(['a start', 'b start', 'a end', 'c']);
+    expect(errors).toEqual([]);
+  });
+
+  it('reports a job that throws without stopping the others', async () => {
+    const errors: unknown[] = [];
+    const settler = createEagerSettler((err) => errors.push(err));
+    let done = false;
+    settler.defer(async () => {
+      throw new Error('disk gone');
+    });
+    settler.defer(async () => {
+      await tick();
+      done = true;
+    });
+    await settler.settled();
+    expect(done).toBe(true);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['disk gone']);
+    await expect(createEagerSettler(() => undefined).settled()).resolves.toBeUndefined();
   });
 });
