@@ -7,7 +7,6 @@ import { promisify } from 'node:util';
 export const chown = promisify(fs.chown);
 export const copyFile = promisify(fs.copyFile);
 export const fsyncFd = promisify(fs.fsync);
-export const readdir = promisify(fs.readdir);
 export const readFile = promisify(fs.readFile);
 export const readlink = promisify(fs.readlink);
 export const realpath = promisify(fs.realpath.native);

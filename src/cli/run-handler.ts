@@ -38,7 +38,7 @@ export const runCommand = async (argv: Record<string, unknown>): Promise<void> =
       // --noop applies nothing, so there is nothing to keep.
       ...(options.noop ? {} : { history: createHistoryRecorder({ dir: options.historyDir, keep: options.historyKeep }, logger) }),
     };
-    if (!options.noop) await cleanStaleStageFiles(config.resources, logger);
+    if (!options.noop) cleanStaleStageFiles(config.resources, logger);
     let code: number;
     if (options.mode === 'onetime') {
       code = await runOnce(config, backend, pipeline, logger);

@@ -29,7 +29,7 @@ const hangupHandler = (options: DaemonOptions, loop: ChangeLoop, logger: Logger)
       try {
         const next = await loadConfiguration(options.confdir, options.prefix, options.policy);
         // --noop writes nothing, and removes nothing either.
-        if (!options.noop) await cleanStaleStageFiles(next.resources, logger);
+        if (!options.noop) cleanStaleStageFiles(next.resources, logger);
         await loop.reload(next);
         logger.info('configuration reloaded', { resources: next.resources.length });
       } catch (err) {

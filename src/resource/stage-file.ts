@@ -17,12 +17,12 @@
 // a signal or another watch's event waits until it is done. The directory's
 // fsync and the backup's removal come after dest is live and stay on the
 // thread pool, so they never hold up the next change.
-import { closeSync, fchmodSync, fchownSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { TemplateResource } from '../config/resource.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
-import { fsyncFd, readdir, rm } from '../fs-callbacks.js';
+import { fsyncFd } from '../fs-callbacks.js';
 import { randomHex } from '../hex.js';
 import type { WantedState } from './file-state.js';
 
@@ -72,8 +72,12 @@ export const writeStageFile = async (dest: string, wanted: WantedState): Promise
   return path;
 };
 
-/** Removes staged/backup files a killed run left in the dest directories; returns how many. */
-export const cleanStaleStageFiles = async (resources: TemplateResource[], logger: Logger): Promise<number> => {
+/**
+ * Removes staged/backup files a killed run left in the dest directories;
+ * returns how many. Synchronous, as the other small steps next to dest: at
+ * start-up its listing was a one-shot's first trip to the thread pool.
+ */
+export const cleanStaleStageFiles = (resources: TemplateResource[], logger: Logger): number => {
   let removed = 0;
   const byDir = new Map<string, Set<string>>();
   for (const r of resources) {
@@ -83,7 +87,7 @@ export const cleanStaleStageFiles = async (resources: TemplateResource[], logger
   for (const [dir, dests] of byDir) {
     let names: string[];
     try {
-      names = await readdir(dir);
+      names = readdirSync(dir);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn('cannot list dest directory', { dir, err: messageOf(err) });
       continue;
@@ -92,7 +96,7 @@ export const cleanStaleStageFiles = async (resources: TemplateResource[], logger
       if (![...dests].some((dest) => isTempFileOf(dest, name))) continue;
       const path = join(dir, name);
       try {
-        await rm(path, { force: true });
+        rmSync(path, { force: true });
         removed += 1;
         logger.info('removed stale stage file', { path });
       } catch (err) {

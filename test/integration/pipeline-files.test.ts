@@ -230,7 +230,7 @@ describe('cleanStaleStageFiles', () => {
       '.app.conf.switchyard-stage-notrandom',
     ];
     for (const n of names) writeFileSync(join(dir, n), '');
-    expect(await cleanStaleStageFiles([resource(), resource({ dest: join(dir, 'missing-dir', 'x.conf') })], silentLogger)).toBe(2);
+    expect(cleanStaleStageFiles([resource(), resource({ dest: join(dir, 'missing-dir', 'x.conf') })], silentLogger)).toBe(2);
     expect(readdirSync(dir).sort()).toEqual(names.slice(2).sort());
   });
 });
