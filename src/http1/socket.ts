@@ -1,0 +1,33 @@
+// The socket to an http:// or https:// endpoint: plain TCP, or TLS that
+// checks the server's certificate against the CA given (else the system's
+// roots) and presents the client certificate, naming the host for SNI
+// unless it is an IP address, as node:https does. node:tls is loaded at the
+// first https:// connection only.
+import type { Socket } from 'node:net';
+import type { TlsMaterial } from '../http2/connect.js';
+
+/** Host, port and protocol of `endpoint`: the key of its connections. */
+export interface Destination {
+  host: string;
+  port: number;
+  secure: boolean;
+  /** "http://host:port", for errors. */
+  origin: string;
+}
+
+export const destinationOf = (endpoint: URL): Destination => {
+  const secure = endpoint.protocol === 'https:';
+  if (!secure && endpoint.protocol !== 'http:') throw new Error(`${endpoint.href}: not an http:// or https:// address`);
+  return { host: endpoint.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(endpoint.port) || (secure ? 443 : 80), secure, origin: endpoint.origin };
+};
+
+/** Opens a connection (it may still be connecting: writes wait for it). */
+export const openSocket = (to: Destination, tls: TlsMaterial | undefined): Socket => {
+  const net = process.getBuiltinModule('node:net');
+  const socket = to.secure
+    ? process.getBuiltinModule('node:tls').connect({ host: to.host, port: to.port, servername: net.isIP(to.host) === 0 ? to.host : undefined, ...tls })
+    : net.connect({ host: to.host, port: to.port });
+  socket.setNoDelay(true);
+  socket.setKeepAlive(true, 1000);
+  return socket;
+};
