@@ -207,6 +207,19 @@ describe('against node:http', () => {
     }
   });
 
+  it('drops an idle connection the server reset, without an error, and opens another for the next request', async () => {
+    client = createHttp1Client();
+    await expect.poll(() => conns.open.size).toBe(0);
+    const before = conns.accepted();
+    await text(client, url, '/length');
+    // A reset (RST), not a clean close: the idle socket sees ECONNRESET or its end.
+    for (const socket of conns.open) socket.resetAndDestroy();
+    await expect.poll(() => conns.open.size).toBe(0);
+    await delay(20);
+    expect(await text(client, url, '/length')).toBe('{"a":1}');
+    expect(conns.accepted() - before).toBe(2);
+  });
+
   it('close() closes idle connections too', async () => {
     client = createHttp1Client();
     await expect.poll(() => conns.open.size).toBe(0);
