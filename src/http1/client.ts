@@ -11,7 +11,7 @@ import { openConnection, type Connection } from './connection.js';
 import { Http1Error } from './error.js';
 import { encodeRequest, type Http1Request } from './request-head.js';
 import type { Http1Answer } from './response-reader.js';
-import { destinationOf, openSocket, type Destination } from './socket.js';
+import { destinationOf, openSocket, type Destination, type SessionCache } from './socket.js';
 
 export interface PendingAnswer {
   answer: Promise<Http1Answer>;
@@ -25,7 +25,7 @@ export interface Http1Client {
   close(): void;
 }
 
-interface Pool {
+interface Pool extends SessionCache {
   idle: Connection[];
   all: Set<Connection>;
 }
@@ -47,9 +47,9 @@ export const createHttp1Client = (tls?: TlsMaterial): Http1Client => {
   };
 
   const connect = (to: Destination, pool: Pool): Connection => {
-    const connection = openConnection(openSocket(to, tls), to.origin, {
+    const connection = openConnection(openSocket(to, tls, pool), to.origin, {
       idle: (c) => {
-        if (pool.idle.length >= MAX_IDLE) c.destroy(new Http1Error('idle', 'closed'));
+        if (pool.idle.length >= MAX_IDLE) c.destroy(new Http1Error(`${to.origin} has ${MAX_IDLE} idle connections already`, 'closed'));
         else pool.idle.push(c);
       },
       gone: (c) => {

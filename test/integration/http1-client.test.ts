@@ -329,16 +329,21 @@ describe('over TLS with a client certificate', () => {
   let url: URL;
   let conns: ReturnType<typeof track>;
   let client: Http1Client;
+  const resumed: boolean[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'switchyard-http1-tls-'));
     files = await generateTlsFiles(dir);
     server = https.createServer(
       { ca: readFileSync(files.ca), cert: readFileSync(files.serverCert), key: readFileSync(files.serverKey), requestCert: true, rejectUnauthorized: true },
-      (req, res) => res.end(`hello ${(req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? 'nobody'}`),
+      (req, res) => {
+        if (req.url === '/close') res.setHeader('connection', 'close');
+        res.end(`hello ${(req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? 'nobody'}`);
+      },
     );
     url = await listen(server);
     conns = track(server, 'secureConnection');
+    server.on('secureConnection', (socket: TLSSocket) => resumed.push(socket.isSessionReused()));
   }, 60_000);
   afterAll(async () => {
     await conns?.stop();
@@ -356,6 +361,14 @@ describe('over TLS with a client certificate', () => {
     expect(conns.accepted() - before).toBe(1);
     // By name too: the certificate is for localhost as well.
     expect(await text(client, new URL(`https://localhost:${url.port}`), '/')).toBe('hello switchyard');
+  });
+
+  it('resumes the TLS session on the next connection to the same endpoint', async () => {
+    client = createHttp1Client(material());
+    resumed.length = 0;
+    expect(await text(client, url, '/close')).toBe('hello switchyard');
+    expect(await text(client, url, '/')).toBe('hello switchyard');
+    expect(resumed).toEqual([false, true]);
   });
 
   it('refuses a server its CA did not sign', async () => {
