@@ -3,7 +3,6 @@
 // answers as [response, body]. A non-2xx answer is a ConsulHttpError carrying
 // the response (its message the agent's short text, else the status text),
 // except a KV read's 404, which is a missing key: an undefined body.
-import { STATUS_CODES } from 'node:http';
 import { ConsulHttpError, type ConsulResponse, type HttpCall, type HttpTransport } from './http-request.js';
 
 /** Options every call accepts: the ACL token, cancellation, a timeout in ms. */
@@ -82,10 +81,26 @@ const withCommon = (query: Query, options: Partial<QueryOptions>): Query => {
 
 const tokenHeader = (options: CallOptions): Record<string, string> => (options.token ? { 'x-consul-token': options.token } : {});
 
-/** The agent's own words when short text, else the status text: "rpc error: ...", "forbidden". */
+// The texts of the statuses Consul answers with, as RFC 9110 names them.
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'bad request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not found',
+  405: 'method not allowed',
+  409: 'conflict',
+  413: 'payload too large',
+  429: 'too many requests',
+  500: 'internal server error',
+  502: 'bad gateway',
+  503: 'service unavailable',
+  504: 'gateway timeout',
+};
+
+/** The agent's own words when short text, else the status text: "rpc error: ...", "forbidden", "HTTP 418". */
 const failureMessage = (response: ConsulResponse): string => {
   const text = typeof response.body === 'string' && response.body.length < 80 ? response.body : '';
-  return text || STATUS_CODES[response.statusCode]?.toLowerCase() || `request failed: ${response.statusCode}`;
+  return text || STATUS_TEXT[response.statusCode] || `HTTP ${response.statusCode}`;
 };
 
 const isOk = (response: ConsulResponse): boolean => Math.floor(response.statusCode / 100) === 2;

@@ -1,16 +1,18 @@
-// One request to a Consul agent: node:http for http:// agents, node:https
-// (loaded at the first https:// request, so a run without TLS never loads
-// TLS) for https:// ones. Keep-alive agents, closed by close(). The answer's
-// body is decoded by its content type (JSON, text, else bytes); a failure
-// without an answer says whether it timed out or was aborted.
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http';
-import type { Agent as HttpsAgent } from 'node:https';
+// One request to a Consul agent over switchyard's own HTTP/1.1 client
+// (src/http1: keep-alive connections on node:net, node:tls loaded at the
+// first https:// request, so a run without TLS never loads TLS, nor
+// node:http). The answer's body is decoded by its content type (JSON, text,
+// else bytes); a failure without an answer says whether it timed out or was
+// aborted, and keeps the socket's error (ECONNREFUSED…) as its cause.
 import type { TlsMaterial } from '../../http2/connect.js';
+import { createHttp1Client } from '../../http1/client.js';
+import { Http1Error } from '../../http1/error.js';
+import type { HeaderRecord } from '../../http1/headers.js';
 
-/** The client certificate, its key and the CA, read from the files given. */
 export interface ConsulResponse {
   statusCode: number;
-  headers: IncomingHttpHeaders;
+  /** Lower-cased names; a repeated field's values joined as node:http joins them. */
+  headers: HeaderRecord;
   /** Parsed JSON, text, or the bytes; undefined when the answer was empty. */
   body?: unknown;
 }
@@ -43,7 +45,7 @@ export interface HttpCall {
 
 export interface HttpTransport {
   send(endpoint: URL, call: HttpCall): Promise<ConsulResponse>;
-  /** Closes the idle keep-alive sockets. */
+  /** Closes every keep-alive connection; requests in flight fail as aborted. */
   close(): void;
 }
 
@@ -52,7 +54,7 @@ const MIME = { text: 'text/plain; charset=utf-8', json: 'application/json; chars
 const encodeBody = (body: HttpCall['body']): Buffer | undefined =>
   body === undefined ? undefined : Buffer.from(body.type === 'text' ? body.text : JSON.stringify(body.value), 'utf8');
 
-const decodeBody = (headers: IncomingHttpHeaders, raw: Buffer): unknown => {
+const decodeBody = (headers: HeaderRecord, raw: Buffer): unknown => {
   if (raw.length === 0) return undefined;
   const mime = (headers['content-type'] ?? '').split(';')[0]!.trim();
   if (mime === 'application/json' || mime === 'text/json') return JSON.parse(raw.toString('utf8')) as unknown;
@@ -60,90 +62,43 @@ const decodeBody = (headers: IncomingHttpHeaders, raw: Buffer): unknown => {
   return raw;
 };
 
-type HttpsModule = typeof import('node:https');
+/** A failure of the client as Consul's callers read it: a socket's error keeps its own words ("connect ECONNREFUSED 127.0.0.1:8500"). */
+const failureOf = (err: unknown): ConsulHttpError => {
+  if (err instanceof ConsulHttpError) return err;
+  if (err instanceof Http1Error && err.failure === 'closed') return new ConsulHttpError('request aborted', { isAbort: true, cause: err });
+  const cause = err instanceof Http1Error && err.failure === 'network' && err.cause instanceof Error ? err.cause : err;
+  return new ConsulHttpError((cause as Error).message, { cause });
+};
 
 export const createHttpTransport = (tls: TlsMaterial | undefined): HttpTransport => {
-  const httpAgent = new HttpAgent({ keepAlive: true });
-  let https: { module: HttpsModule; agent: HttpsAgent } | undefined;
+  const client = createHttp1Client(tls);
 
-  const httpsFor = (): { module: HttpsModule; agent: HttpsAgent } => {
-    if (!https) {
-      const module = process.getBuiltinModule('node:https');
-      https = { module, agent: new module.Agent({ keepAlive: true, ...tls }) };
+  const send = async (endpoint: URL, call: HttpCall): Promise<ConsulResponse> => {
+    if (call.signal.aborted) throw new ConsulHttpError('request aborted', { isAbort: true });
+    const headers: Record<string, string> = { ...call.headers };
+    if (call.body) headers['content-type'] = MIME[call.body.type];
+    const pending = client.request(endpoint, { method: call.method, path: `/v1${call.path}`, headers, body: encodeBody(call.body) });
+    const onAbort = (): void => pending.cancel(new ConsulHttpError('request aborted', { isAbort: true }));
+    call.signal.addEventListener('abort', onAbort, { once: true });
+    const timer =
+      call.timeout > 0 ? setTimeout(() => pending.cancel(new ConsulHttpError(`request timed out (${call.timeout}ms)`, { isTimeout: true })), call.timeout) : undefined;
+    try {
+      const answer = await pending.answer;
+      const response: ConsulResponse = { statusCode: answer.status, headers: answer.headers };
+      try {
+        response.body = decodeBody(answer.headers, answer.body);
+      } catch (err) {
+        response.body = answer.body;
+        throw new ConsulHttpError(`decoding the answer failed: ${(err as Error).message}`, { response, cause: err });
+      }
+      return response;
+    } catch (err) {
+      throw failureOf(err);
+    } finally {
+      clearTimeout(timer);
+      call.signal.removeEventListener('abort', onAbort);
     }
-    return https;
   };
 
-  const start = (endpoint: URL, options: RequestOptions, onResponse: (res: IncomingMessage) => void): ClientRequest => {
-    if (endpoint.protocol !== 'https:') return httpRequest({ ...options, agent: httpAgent }, onResponse);
-    const { module, agent } = httpsFor();
-    return module.request({ ...options, agent }, onResponse);
-  };
-
-  const send = (endpoint: URL, call: HttpCall): Promise<ConsulResponse> =>
-    new Promise((resolve, reject) => {
-      if (call.signal.aborted) {
-        reject(new ConsulHttpError('request aborted', { isAbort: true }));
-        return;
-      }
-      const payload = encodeBody(call.body);
-      const headers: Record<string, string | number> = { 'user-agent': 'switchyard', ...call.headers };
-      if (call.body) headers['content-type'] = MIME[call.body.type];
-      if (payload || call.method !== 'GET') headers['content-length'] = payload?.length ?? 0;
-      let settled = false;
-      let timer: NodeJS.Timeout | undefined;
-      const finish = (): boolean => {
-        if (settled) return false;
-        settled = true;
-        clearTimeout(timer);
-        call.signal.removeEventListener('abort', onAbort);
-        return true;
-      };
-      const fail = (err: ConsulHttpError): void => {
-        if (finish()) reject(err);
-      };
-      const req = start(
-        endpoint,
-        { method: call.method, hostname: endpoint.hostname, port: endpoint.port || undefined, path: `/v1${call.path}`, headers },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          // An answer cut off in the middle ("aborted").
-          res.on('error', (err) => fail(new ConsulHttpError(err.message, { cause: err })));
-          res.on('end', () => {
-            const raw = Buffer.concat(chunks);
-            const response: ConsulResponse = { statusCode: res.statusCode ?? 0, headers: res.headers };
-            try {
-              response.body = decodeBody(res.headers, raw);
-            } catch (err) {
-              response.body = raw;
-              fail(new ConsulHttpError(`decoding the answer failed: ${(err as Error).message}`, { response, cause: err }));
-              return;
-            }
-            if (finish()) resolve(response);
-          });
-        },
-      );
-      function onAbort(): void {
-        fail(new ConsulHttpError('request aborted', { isAbort: true }));
-        req.destroy();
-      }
-      call.signal.addEventListener('abort', onAbort, { once: true });
-      if (call.timeout > 0) {
-        timer = setTimeout(() => {
-          fail(new ConsulHttpError(`request timed out (${call.timeout}ms)`, { isTimeout: true }));
-          req.destroy();
-        }, call.timeout);
-      }
-      req.on('error', (err) => fail(new ConsulHttpError(err.message, { cause: err })));
-      req.end(payload);
-    });
-
-  return {
-    send,
-    close: () => {
-      httpAgent.destroy();
-      https?.agent.destroy();
-    },
-  };
+  return { send, close: () => client.close() };
 };
