@@ -152,9 +152,24 @@ const loopBodyOf = (statements: unknown[], helpers: HelperLookup, blockParams: R
     pieces.push(piece);
   }
   const { reads, calls } = builder;
-  const printsSelf = pieces.some((p) => 'print' in p && 'self' in p.print);
+  // The body as texts around printed values, texts[0] printed[0] texts[1] …,
+  // adjacent texts joined: an item costs one concatenation per value printed.
+  const texts: string[] = [''];
+  const printed: Value[] = [];
+  for (const piece of pieces) {
+    if ('text' in piece) texts[texts.length - 1] += piece.text;
+    else {
+      printed.push(piece.print);
+      texts.push('');
+    }
+  }
+  // A printed field's slot (read already), -1 for another value.
+  const printedSlots = printed.map((v) => ('slot' in v ? v.slot : -1));
+  const fields = reads.map((r) => r.field);
+  const mustBeString = reads.map((r) => r.printed);
+  const printsSelf = printed.some((v) => 'self' in v);
   // Handlebars calls an item that is a function, and a field's value too.
-  const readsItem = pieces.some((p) => 'print' in p);
+  const readsItem = printed.length > 0;
   return (state) => {
     // One scope and one argument list per call, reused from item to item:
     // pure helpers keep neither, and call no other helper or loop body.
@@ -175,18 +190,21 @@ const loopBodyOf = (statements: unknown[], helpers: HelperLookup, blockParams: R
     return (item) => {
       if (readsItem && typeof item === 'function') return undefined;
       if (printsSelf && printable(item) === undefined) return undefined;
-      for (let i = 0; i < reads.length; i++) {
-        const { field, printed } = reads[i] as Read;
-        if (typeof item !== 'object' || item === null || !Object.hasOwn(item, field)) return undefined;
+      if (fields.length > 0 && (typeof item !== 'object' || item === null)) return undefined;
+      for (let i = 0; i < fields.length; i++) {
+        const field = fields[i] as string;
+        if (!Object.hasOwn(item as object, field)) return undefined;
         const value = (item as Record<string, unknown>)[field];
         // A missing field goes to helperMissing; a printed one must be a string.
-        if (printed && typeof value !== 'string') return undefined;
+        if (typeof value !== 'string' && mustBeString[i] === true) return undefined;
         slots[i] = value;
       }
-      let out = '';
-      for (const piece of pieces) {
-        if ('text' in piece) out += piece.text;
-        else out += printable(valueOf(piece.print, item)) ?? '';
+      let out = texts[0] as string;
+      for (let i = 0; i < printedSlots.length; i++) {
+        const slot = printedSlots[i] as number;
+        const value = slot >= 0 ? slots[slot] : valueOf(printed[i] as Value, item);
+        // What is not a string prints as nothing (null, or what a helper returned).
+        out += (typeof value === 'string' ? value : '') + (texts[i + 1] as string);
       }
       return out;
     };

@@ -29,6 +29,8 @@ export interface KvGetOptions extends QueryOptions {
   recurse?: boolean;
   /** Values as the stored bytes instead of UTF-8 text. */
   buffer?: boolean;
+  /** Values left as the agent sent them (base64 text), for the caller to decode. */
+  base64?: boolean;
 }
 
 export interface SessionOptions extends CallOptions {
@@ -149,7 +151,7 @@ export const createConsulHttpApi = (endpoint: URL, transport: HttpTransport): Co
         if (!isOk(response)) rejectFailure(response);
         const entries = response.body;
         if (!Array.isArray(entries) || entries.length === 0) return [response, undefined];
-        decodeEntries(entries as Entry[], o.buffer === true);
+        if (o.base64 !== true) decodeEntries(entries as Entry[], o.buffer === true);
         return [response, o.recurse ? entries : entries[0]];
       },
       set: (o) =>

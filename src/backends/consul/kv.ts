@@ -3,14 +3,15 @@
 // below it (Consul's recurse is a plain prefix match: "app/lively" too).
 import type { Snapshot } from '../backend.js';
 import { normalizeKey } from '../keys.js';
-import { decodedFaithfully } from '../utf8.js';
+import { isUtf8 } from 'node:buffer';
+import { utf8Slice } from '../utf8.js';
 import type { Answer, ConsulConnection, Purpose, SendMode } from './client.js';
 import type { CallOptions, QueryOptions } from './http-api.js';
 
-interface KvEntry {
+export interface KvEntry {
   Key: string;
-  /** The stored bytes (read with `buffer: true`, so the client does not decode them). */
-  Value: Buffer | null;
+  /** The stored bytes in base64, as the agent sent them (read with `base64: true`); null for none. */
+  Value: string | null;
 }
 
 /** One read of one path: its entries by absolute key, and the X-Consul-Index. */
@@ -33,10 +34,6 @@ export const toWireKey = (path: string): string => normalizeKey(path).slice(1);
 /** "app/live" → "/app/live". A key as Consul stores it most often (no empty part) is only prefixed. */
 export const fromWireKey = (key: string): string =>
   key !== '' && key[0] !== '/' && !key.endsWith('/') && !key.includes('//') ? `/${key}` : normalizeKey(key);
-
-/** True when a wire key is the path itself or below it. */
-export const isWireKeyUnder = (key: string, wirePath: string): boolean =>
-  wirePath === '' || key === wirePath || key.startsWith(wirePath + '/');
 
 const readPurpose = (wireKey: string): Purpose => ({ action: `reading key "${wireKey}"`, permission: 'key:read' });
 const writePurpose = (verb: string, wireKey: string): Purpose => ({ action: `${verb} key "${wireKey}"`, permission: 'key:write' });
@@ -66,6 +63,52 @@ export const readMode = (blocking: Blocking | undefined): SendMode => (blocking 
 export const blockingOptions = (o: CallOptions, blocking: Blocking | undefined): QueryOptions =>
   blocking && blocking.index > 0 ? { ...o, index: String(blocking.index), wait: `${blocking.waitSeconds}s` } : o;
 
+// Buffer's own base64 decoder without write()'s argument checks (which,
+// called once per value, the optimizing compiler would take up in a one-shot).
+type Base64Writer = (this: Buffer, text: string, offset: number, length: number) => number;
+const base64Write: Base64Writer =
+  (Buffer.prototype as unknown as { base64Write?: Base64Writer }).base64Write ??
+  function (this: Buffer, text: string, offset: number, length: number): number {
+    return this.write(text, offset, length, 'base64');
+  };
+
+/** Bytes for base64 text of `length` characters: 3 per 4 characters, rounded up. */
+const base64Capacity = (length: number): number => ((length + 3) >>> 2) * 3;
+
+/**
+ * The values of a read's entries at or below wirePath, by absolute key, and
+ * the keys whose bytes are not UTF-8 (their values hold U+FFFD instead, as
+ * Buffer's UTF-8 decoding gives them). Written for the common case, as it
+ * runs once per key before the code is optimized: one loop, each value's
+ * base64 decoded into one scratch buffer and read from it as text (no
+ * Buffer per value), no call per key but the key's path and its decoding.
+ */
+export const decodeKvEntries = (entries: readonly KvEntry[], wirePath: string): Pick<KvRead, 'values' | 'invalidUtf8'> => {
+  const values = new Map<string, string>();
+  let invalidUtf8: string[] | undefined;
+  const below = wirePath + '/';
+  let scratch: Buffer | undefined;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as KvEntry;
+    const wireKey = entry.Key;
+    // The path itself or below it; "dir/" entries are folder markers with no value of their own.
+    if ((wirePath !== '' && wireKey !== wirePath && !wireKey.startsWith(below)) || wireKey.endsWith('/')) continue;
+    const key = fromWireKey(wireKey);
+    const base64 = entry.Value;
+    let value = '';
+    if (base64) {
+      const capacity = base64Capacity(base64.length);
+      if (!scratch || scratch.length < capacity) scratch = Buffer.allocUnsafeSlow(Math.max(capacity, 4096));
+      const size = base64Write.call(scratch, base64, 0, capacity);
+      value = utf8Slice.call(scratch, 0, size);
+      // Bytes that are not UTF-8 decode to U+FFFD: only a value holding one needs the byte-level check.
+      if (value.includes('\uFFFD') && !isUtf8(scratch.subarray(0, size))) (invalidUtf8 ??= []).push(key);
+    }
+    values.set(key, value);
+  }
+  return invalidUtf8 ? { values, invalidUtf8 } : { values };
+};
+
 /** Every entry at or below path (a blocking query when `blocking` has an index). */
 export const readKvPath = async (
   conn: ConsulConnection,
@@ -77,19 +120,10 @@ export const readKvPath = async (
   const wirePath = toWireKey(path);
   const purpose = readPurpose(wirePath);
   const answer: Answer<KvEntry[] | KvEntry> = await conn.send(purpose, queryTimeoutMs(requestTimeoutMs, blocking), (api, o) =>
-    api.kv.get({ ...blockingOptions(o, blocking), key: wirePath, recurse: true, buffer: true }),
+    api.kv.get({ ...blockingOptions(o, blocking), key: wirePath, recurse: true, base64: true }),
   signal, readMode(blocking));
   const entries = answer.body === undefined ? [] : Array.isArray(answer.body) ? answer.body : [answer.body];
-  const values = new Map<string, string>();
-  let invalidUtf8: string[] | undefined;
-  for (const entry of entries) {
-    // "dir/" entries are folder markers with no value of their own.
-    if (!isWireKeyUnder(entry.Key, wirePath) || entry.Key.endsWith('/')) continue;
-    const key = fromWireKey(entry.Key);
-    const value = entry.Value?.toString('utf8') ?? '';
-    values.set(key, value);
-    if (entry.Value && !decodedFaithfully(value, entry.Value)) (invalidUtf8 ??= []).push(key);
-  }
+  const { values, invalidUtf8 } = decodeKvEntries(entries, wirePath);
   // Consul hides keys the token cannot read from a recursive read without
   // saying so; a plain read of the key itself answers 403 instead.
   if (values.size === 0 && wirePath !== '') {

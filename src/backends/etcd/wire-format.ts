@@ -3,7 +3,7 @@
 // and read straight from bytes, so ten thousand keys cost their two strings
 // apiece and nothing else (no JSON, no base64, no object per key or field).
 // Field numbers are etcd's rpc.proto and kv.proto.
-import { decodedFaithfully } from '../utf8.js';
+import { decodedFaithfully, utf8Slice } from '../utf8.js';
 import type { KeyVisitor, RangeRequest } from './snapshot.js';
 
 const VARINT = 0;
@@ -103,13 +103,6 @@ const skip = (c: Cursor, wireType: number, end: number): void => {
   else if (wireType === FIXED32) c.pos += 4;
   else throw new WireFormatError(`unknown wire type ${wireType}`);
   if (c.pos > end) throw new WireFormatError('a field runs past the end of its message');
-};
-
-// Buffer's own UTF-8 decoder without toString's argument checks: called
-// twice per key, it is most of the decoding.
-type Utf8Slicer = (this: Buffer, start: number, end: number) => string;
-const utf8Slice = (Buffer.prototype as unknown as { utf8Slice?: Utf8Slicer }).utf8Slice ?? function (this: Buffer, start: number, end: number): string {
-  return this.toString('utf8', start, end);
 };
 
 const KEY_TAG = (1 << 3) | LENGTH_DELIMITED;
