@@ -26,8 +26,15 @@ export interface CliResult {
   ms: number;
 }
 
-/** Runs bin/switchyard with node, or `executable` (the single executable) when given. */
-export const runCli = (args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; executable?: string } = {}): Promise<CliResult> => {
+/**
+ * Runs bin/switchyard with node, or `executable` (the single executable) when
+ * given. `readAfterMs`: its stdout is first read that late, as a slow reader
+ * of a pipe would (the pipe fills at 64 KiB and the rest waits).
+ */
+export const runCli = (
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; executable?: string; readAfterMs?: number } = {},
+): Promise<CliResult> => {
   requireBuild();
   const started = Date.now();
   const [file, argv] = options.executable ? [options.executable, args] : [process.execPath, [BIN, ...args]];
@@ -37,6 +44,10 @@ export const runCli = (args: string[], options: { env?: NodeJS.ProcessEnv; timeo
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    if (options.readAfterMs !== undefined) {
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), options.readAfterMs);
+    }
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
