@@ -29,11 +29,11 @@ const SINGLE = new Set([
 // RFC 9110's token characters, allowed in a field name.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** Adds one "Name: value" line to `headers`; returns a complaint when the line is not a field. */
+/** Adds one "Name: value" line to `headers`; returns a complaint when the line is not a field (a NUL or CR in it neither). */
 export const addHeaderLine = (headers: HeaderRecord, line: string): string | undefined => {
   const colon = line.indexOf(':');
   const name = colon > 0 ? line.slice(0, colon) : '';
-  if (!TOKEN.test(name)) return `not a header field: ${JSON.stringify(line.slice(0, 80))}`;
+  if (!TOKEN.test(name) || /[\0\r]/.test(line)) return `not a header field: ${JSON.stringify(line.slice(0, 80))}`;
   const key = name.toLowerCase();
   const value = line.slice(colon + 1).trim();
   const previous = headers[key];

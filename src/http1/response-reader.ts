@@ -40,6 +40,8 @@ export class ResponseReader {
   /** Body octets still to read: of the whole body (length) or of the chunk. */
   private remaining = 0;
   private keepAlive = true;
+  /** An octet of the answer has arrived. */
+  private begun = false;
 
   /** `origin` names the server in errors; `head`: the request was HEAD, the answer has no body. */
   constructor(
@@ -53,7 +55,7 @@ export class ResponseReader {
 
   /** Whether some of the answer has been read (a connection that fails before has not answered at all). */
   get started(): boolean {
-    return this.state !== 'status' || this.lineOctets > 0;
+    return this.begun;
   }
 
   /**
@@ -61,6 +63,7 @@ export class ResponseReader {
    * while it is not complete, or when nothing follows it).
    */
   push(chunk: Buffer): Buffer {
+    if (chunk.length > 0) this.begun = true;
     let at = 0;
     while (at < chunk.length && this.state !== 'done') {
       if (this.state === 'length' || this.state === 'chunk-data' || this.state === 'until-close') at = this.readBody(chunk, at);
@@ -176,6 +179,8 @@ export class ResponseReader {
       return;
     }
     const coding = this.headers['transfer-encoding'];
+    // Which of the two ends the body is ambiguous (a smuggled answer): node:http refuses it too.
+    if (coding !== undefined && this.headers['content-length'] !== undefined) throw this.malformed('both Transfer-Encoding and Content-Length');
     if (coding !== undefined) {
       const codings = coding.split(',');
       if (codings[codings.length - 1]?.trim().toLowerCase() === 'chunked') this.state = 'chunk-size';

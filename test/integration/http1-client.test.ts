@@ -306,6 +306,17 @@ describe('against a raw TCP server', () => {
     expect(put.message).toMatch(/closed the connection before answering|ECONNRESET/);
   });
 
+  it('a malformed answer on a kept connection fails the GET: it is not sent again', async () => {
+    client = createHttp1Client();
+    const ok = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+    onRequest = (socket, _line, index) => socket.write(index === 0 ? ok : 'garbage\r\n');
+    const before = conns.accepted();
+    expect(await text(client, url, '/')).toBe('ok');
+    const err = await failureOf(text(client, url, '/'));
+    expect(err).toMatchObject({ failure: 'malformed', beforeAnswer: false });
+    expect(conns.accepted() - before).toBe(1);
+  });
+
   it('a refused connection keeps its code', async () => {
     client = createHttp1Client();
     const down = new URL(`http://127.0.0.1:${await freePort()}`);

@@ -117,6 +117,26 @@ describe('refuses', () => {
     expect(failure([octets('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n')]).message).toMatch(/two different content-length fields/);
   });
 
+  it('an answer framed by both Transfer-Encoding and Content-Length, as node:http does: which one ends it is ambiguous', () => {
+    const err = failure([octets('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n')]);
+    expect(err.failure).toBe('malformed');
+    expect(err.message).toBe(`malformed answer from ${ORIGIN}: both Transfer-Encoding and Content-Length`);
+  });
+
+  it('a field value holding a NUL or a bare CR, as node:http does', () => {
+    for (const value of ['a\0b', 'a\rb']) {
+      const err = failure([octets(`HTTP/1.1 200 OK\r\nX-Consul-Index: ${value}\r\nContent-Length: 0\r\n\r\n`)]);
+      expect(err.message).toMatch(/^malformed answer from .*: not a header field/);
+    }
+  });
+
+  it('counts an answer as begun from its first octet, even when its status line is refused', () => {
+    const reader = new ResponseReader(ORIGIN, false);
+    expect(reader.started).toBe(false);
+    expect(() => reader.push(octets('garbage\r\n'))).toThrow(Http1Error);
+    expect(reader.started).toBe(true);
+  });
+
   it('a header block over the limit, even in small pieces, and not one at the limit', () => {
     const start = 'HTTP/1.1 200 OK\r\n';
     const end = '\r\nContent-Length: 0\r\n\r\n';
