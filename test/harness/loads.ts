@@ -25,7 +25,8 @@ vm.Script = class extends Original {
     super(source, options);
     const file = String(options && options.filename);
     files.push(file);
-    if (file.endsWith('/dist/bundle/switchyard.js')) bundle = { cached: options.cachedData !== undefined, rejected: this.cachedDataRejected === true };
+    // dist/bundle/switchyard.js, or the single executable's embedded copy (<executable>/switchyard.js).
+    if (file.endsWith('/switchyard.js')) bundle = { cached: options.cachedData !== undefined, rejected: this.cachedDataRejected === true };
   }
 };
 process.on('exit', () => {

@@ -1,6 +1,7 @@
 // The single executable (`npm run package` → dist/switchyard-linux-x64) on a
 // host without Node.js: copied into the Debian container, which gets no node
-// binary for this test, it prints its version, renders the quickstart with
+// binary for this test, it prints its version (compiling its embedded bundle
+// with the embedded code cache, checked on the host), renders the quickstart with
 // the file backend exactly as bin/switchyard does on this host, and runs as
 // switchyard.service's ExecStart under systemd, following a change of its data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, runCli } from '../harness/cli.js';
+import { createLoadRecorder } from '../harness/loads.js';
 import { bootContainer, repoRoot, type Container } from '../harness/nspawn.js';
 
 const EXECUTABLE = join(repoRoot, `dist/switchyard-${process.platform}-${process.arch}`);
@@ -47,6 +49,18 @@ describe('the single executable in a Debian container without Node.js', () => {
     const node = await box.exec(['sh', '-c', 'command -v node nodejs; ls /usr/bin/node']);
     expect(node.exitCode).not.toBe(0);
     expect(node.stdout.trim()).toBe('');
+  });
+
+  it('compiles its embedded bundle with the embedded code cache, which V8 accepts', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'switchyard-sea-loads-'));
+    try {
+      const recording = createLoadRecorder(work).recording();
+      const res = await runCli(['--version'], { executable: EXECUTABLE, env: recording.env });
+      expect(res.code, res.stderr).toBe(0);
+      expect(recording.read().bundle).toEqual({ cached: true, rejected: false });
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it('prints its version', async () => {
