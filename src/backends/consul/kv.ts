@@ -3,8 +3,7 @@
 // below it (Consul's recurse is a plain prefix match: "app/lively" too).
 import type { Snapshot } from '../backend.js';
 import { normalizeKey } from '../keys.js';
-import { isUtf8 } from 'node:buffer';
-import { utf8Slice } from '../utf8.js';
+import { decodedFaithfully, utf8Slice } from '../utf8.js';
 import type { Answer, ConsulConnection, Purpose, SendMode } from './client.js';
 import type { CallOptions, QueryOptions } from './http-api.js';
 
@@ -101,8 +100,7 @@ export const decodeKvEntries = (entries: readonly KvEntry[], wirePath: string): 
       if (!scratch || scratch.length < capacity) scratch = Buffer.allocUnsafeSlow(Math.max(capacity, 4096));
       const size = base64Write.call(scratch, base64, 0, capacity);
       value = utf8Slice.call(scratch, 0, size);
-      // Bytes that are not UTF-8 decode to U+FFFD: only a value holding one needs the byte-level check.
-      if (value.includes('\uFFFD') && !isUtf8(scratch.subarray(0, size))) (invalidUtf8 ??= []).push(key);
+      if (!decodedFaithfully(value, scratch, 0, size)) (invalidUtf8 ??= []).push(key);
     }
     values.set(key, value);
   }
