@@ -6,12 +6,12 @@
 // to the pool when its answer was read whole and the server keeps it open.
 // A GET that fails on a reused connection before any answer (the server
 // closed it while idle, as the request went out) is sent again on a new one.
-import type { TlsMaterial } from '../http2/connect.js';
+import { destinationOf, type Destination, type TlsMaterial } from '../http-endpoint.js';
 import { openConnection, type Connection } from './connection.js';
 import { Http1Error } from './error.js';
 import { encodeRequest, type Http1Request } from './request-head.js';
 import type { Http1Answer } from './response-reader.js';
-import { destinationOf, openSocket, type Destination, type SessionCache } from './socket.js';
+import { openSocket, type SessionCache } from './socket.js';
 
 export interface PendingAnswer {
   answer: Promise<Http1Answer>;

@@ -4,22 +4,7 @@
 // unless it is an IP address, and resuming the endpoint's last session, as
 // node:https does. node:tls is loaded at the first https:// connection only.
 import type { Socket } from 'node:net';
-import type { TlsMaterial } from '../http2/connect.js';
-
-/** Host, port and protocol of `endpoint`: the key of its connections. */
-export interface Destination {
-  host: string;
-  port: number;
-  secure: boolean;
-  /** "http://host:port", for errors. */
-  origin: string;
-}
-
-export const destinationOf = (endpoint: URL): Destination => {
-  const secure = endpoint.protocol === 'https:';
-  if (!secure && endpoint.protocol !== 'http:') throw new Error(`${endpoint.href}: not an http:// or https:// address`);
-  return { host: endpoint.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(endpoint.port) || (secure ? 443 : 80), secure, origin: endpoint.origin };
-};
+import { serverNameOf, type Destination, type TlsMaterial } from '../http-endpoint.js';
 
 /** A TLS session to resume on the next connection to the same endpoint, as node:https's agent keeps one. */
 export interface SessionCache {
@@ -34,10 +19,8 @@ const configured = (socket: Socket): Socket => {
 
 /** Opens a connection (it may still be connecting: writes wait for it). */
 export const openSocket = (to: Destination, tls: TlsMaterial | undefined, cache: SessionCache): Socket => {
-  const net = process.getBuiltinModule('node:net');
-  if (!to.secure) return configured(net.connect({ host: to.host, port: to.port }));
-  const servername = net.isIP(to.host) === 0 ? to.host : undefined;
-  const socket = process.getBuiltinModule('node:tls').connect({ host: to.host, port: to.port, servername, session: cache.session, ...tls });
+  if (!to.secure) return configured(process.getBuiltinModule('node:net').connect({ host: to.host, port: to.port }));
+  const socket = process.getBuiltinModule('node:tls').connect({ host: to.host, port: to.port, servername: serverNameOf(to.host), session: cache.session, ...tls });
   socket.on('session', (session: Buffer) => {
     cache.session = session;
   });

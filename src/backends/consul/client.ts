@@ -16,7 +16,7 @@ import { createEndpointHealth, type EndpointHealth } from '../endpoint-health/he
 import { raceEndpoints, trackAttempt, type RaceOptions } from '../endpoint-health/race.js';
 import { createAgentMonitor } from './agent-monitor.js';
 import { createConsulHttpApi, type CallOptions, type ConsulApi, type Reply } from './http-api.js';
-import type { TlsMaterial } from '../../http2/connect.js';
+import type { TlsMaterial } from '../../http-endpoint.js';
 import { createHttpTransport, type ConsulHttpError, type ConsulResponse } from './http-request.js';
 import { retryDownEndpoints } from '../endpoint-health/retry-down.js';
 

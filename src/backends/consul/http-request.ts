@@ -4,7 +4,7 @@
 // node:http). The answer's body is decoded by its content type (JSON, text,
 // else bytes); a failure without an answer says whether it timed out or was
 // aborted, and keeps the socket's error (ECONNREFUSED…) as its cause.
-import type { TlsMaterial } from '../../http2/connect.js';
+import type { TlsMaterial } from '../../http-endpoint.js';
 import { createHttp1Client } from '../../http1/client.js';
 import { Http1Error } from '../../http1/error.js';
 import type { HeaderRecord } from '../../http1/headers.js';

@@ -4,7 +4,8 @@
 // bytes); the call's outcome is the grpc-status trailer (or header, for an
 // answer without a body). Each call has a deadline of its own.
 import type { ClientConnection, Http2Answer } from '../../http2/connection.js';
-import { connectHttp2, type TlsMaterial } from '../../http2/connect.js';
+import { connectHttp2 } from '../../http2/connect.js';
+import type { TlsMaterial } from '../../http-endpoint.js';
 
 /** etcd answered with a gRPC status other than OK (`code`), or the HTTP exchange itself failed (`code` undefined). */
 export class GrpcCallError extends Error {
