@@ -8,12 +8,13 @@
 // file then compiles as any module does. CommonJS, so that start-up does not
 // load Node's ES module loader either. The single executable
 // (scripts/sea-main.cjs) runs the same files, embedded as assets.
-const { closeSync, fstatSync, openSync, readSync } = require('node:fs');
+const { closeSync, fstatSync, openSync, readSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const { Script } = require('node:vm');
 
 const DIR = join(__dirname, '../dist/bundle');
 const MAIN = 'switchyard.js';
+const cacheName = (name) => name.replace(/\.js$/, '.cache');
 
 /**
  * A loader over the bundle's files. `files.text(name)` and `files.cache(name)`
@@ -25,7 +26,7 @@ const createLoader = ({ files, filename, builtin, onCompile }) => {
   const loaded = new Map();
   const run = (name) => {
     const file = filename(name);
-    const script = new Script(files.text(name), { filename: file, cachedData: files.cache(name.replace(/\.js$/, '.cache')) });
+    const script = new Script(files.text(name), { filename: file, cachedData: files.cache(cacheName(name)) });
     onCompile?.(name, script);
     const module = { exports: {}, filename: file, id: file, loaded: false };
     loaded.set(name, module);
@@ -50,11 +51,11 @@ const missing = (err) => err.code === 'ENOENT';
 // scripts/bundle.mjs): a plain copy into a string, where reading it as UTF-8
 // goes through buffers of its own.
 let scratch;
-const readBytes = (path) => {
+const readBytes = (path, room = 0) => {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    if (scratch === undefined || scratch.length < size) scratch = Buffer.allocUnsafeSlow(size);
+    if (scratch === undefined || scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.max(size, room));
     let read = 0;
     while (read < size) {
       const n = readSync(fd, scratch, read, size - read, read);
@@ -73,7 +74,9 @@ const readBytes = (path) => {
  * has read them when the Script is compiled.
  */
 const diskFiles = {
-  text: (name) => readBytes(join(DIR, name)).toString('latin1'),
+  // The buffer is made large enough for the cache read after the text (a
+  // second buffer would touch its pages again).
+  text: (name) => readBytes(join(DIR, name), statSync(join(DIR, cacheName(name)), { throwIfNoEntry: false })?.size).toString('latin1'),
   cache: (name) => {
     try {
       return readBytes(join(DIR, name));
