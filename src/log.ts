@@ -2,6 +2,7 @@
 // addSecret() are masked in every line, whatever field they hide in: in the
 // values before they are serialised (so no escaping can hide them), and in
 // the finished line in raw, JSON-escaped and URL-encoded form.
+import { isoTime } from './iso-time.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'text' | 'json';
@@ -82,13 +83,13 @@ export const createLogger = (options: LoggerOptions = {}, base: LogFields = {}):
     if (format === 'json') {
       const plain: LogFields = {};
       for (const [k, v] of Object.entries(all)) plain[k] = v instanceof Error ? v.message : v;
-      line = JSON.stringify({ time: new Date().toISOString(), level, msg: text, ...plain });
+      line = JSON.stringify({ time: isoTime(), level, msg: text, ...plain });
     } else {
       const kv = Object.entries(all)
         .filter(([, v]) => v !== undefined)
         .map(([k, v]) => `${k}=${formatValue(v)}`)
         .join(' ');
-      line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${text}${kv ? ' ' + kv : ''}`;
+      line = `${isoTime()} ${level.toUpperCase().padEnd(5)} ${text}${kv ? ' ' + kv : ''}`;
     }
     write(redact(line));
   };

@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import type { TemplateResource } from '../config/resource.js';
 import { messageOf } from '../errors.js';
+import { isoTime } from '../iso-time.js';
 import { redact, type Logger } from '../log.js';
 import { appendEntry, type HistoryResult } from './store.js';
 
@@ -43,7 +44,7 @@ export const createHistoryRecorder = (settings: HistorySettings, logger: Logger)
       await appendEntry(
         {
           ...(revision !== undefined ? { revision } : {}),
-          time: new Date().toISOString(),
+          time: isoTime(),
           result,
           ...(stage !== undefined ? { stage } : {}),
           ...(error !== undefined ? { error: redact(error) } : {}),
