@@ -1,5 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHeapTuning, LARGE_SNAPSHOT_KEYS } from '../../src/daemon/heap-tuning.js';
+
+const SMALL = ['--optimize-for-size', '--semi-space-growth-factor=1'];
+const DEFAULTS = ['--no-optimize-for-size', '--semi-space-growth-factor=2'];
 
 describe('the daemon heap policy', () => {
   const saved = process.env['NODE_OPTIONS'];
@@ -8,26 +12,44 @@ describe('the daemon heap policy', () => {
     else process.env['NODE_OPTIONS'] = saved;
   });
 
-  it('starts with --optimize-for-size and keeps it only when the first snapshot is large', () => {
+  it('starts with a small heap and keeps it only when the first snapshot is large', () => {
     delete process.env['NODE_OPTIONS'];
     const small: string[] = [];
     const heap = createHeapTuning((f) => small.push(f));
-    expect(heap.observe(20)).toBe('--no-optimize-for-size');
+    expect(heap.observe(20)).toBe(DEFAULTS.join(' '));
     expect(heap.observe(LARGE_SNAPSHOT_KEYS)).toBeUndefined();
-    expect(small).toEqual(['--optimize-for-size', '--no-optimize-for-size']);
+    expect(small).toEqual([...SMALL, ...DEFAULTS]);
     const large: string[] = [];
     const big = createHeapTuning((f) => large.push(f));
     expect(big.observe(LARGE_SNAPSHOT_KEYS)).toBeUndefined();
     expect(big.observe(20)).toBeUndefined();
-    expect(large).toEqual(['--optimize-for-size']);
+    expect(large).toEqual(SMALL);
   });
 
-  it('leaves the operator’s choice alone', () => {
-    process.env['NODE_OPTIONS'] = '--no-optimize-for-size';
-    const set: string[] = [];
-    const heap = createHeapTuning((f) => set.push(f));
-    expect(heap.observe(20)).toBeUndefined();
-    expect(heap.observe(LARGE_SNAPSHOT_KEYS * 2)).toBeUndefined();
-    expect(set).toEqual([]);
+  it('leaves the operator’s choice alone, whichever of the two flags it names', () => {
+    for (const given of ['--no-optimize-for-size', '--max-semi-space-size=8', '--semi-space-growth-factor=4']) {
+      process.env['NODE_OPTIONS'] = given;
+      const set: string[] = [];
+      const heap = createHeapTuning((f) => set.push(f));
+      expect(heap.observe(20)).toBeUndefined();
+      expect(heap.observe(LARGE_SNAPSHOT_KEYS * 2)).toBeUndefined();
+      expect(set).toEqual([]);
+    }
+  });
+
+  it('holds the young generation at its starting size when set at run time, as the daemon sets it', () => {
+    // Short-lived garbage with some of it alive at each scavenge, as a round
+    // of many keys makes; prints the young generation's committed size.
+    const script = `
+      const v8 = require('node:v8');
+      for (const flag of process.argv.slice(1)) v8.setFlagsFromString(flag);
+      let kept = [];
+      for (let i = 0; i < 400000; i++) { kept.push({ i, s: 'line ' + i }); if (kept.length > 20000) kept = []; }
+      process.stdout.write(String(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size));`;
+    const youngMb = (flags: string[]): number => Number(execFileSync(process.execPath, ['-e', script, '--', ...flags], { encoding: 'utf8' })) / 2 ** 20;
+    const held = youngMb(SMALL);
+    const grown = youngMb(DEFAULTS);
+    expect(held).toBeLessThanOrEqual(4);
+    expect(grown).toBeGreaterThanOrEqual(4 * held);
   });
 });
