@@ -27,8 +27,6 @@ export type Reply = [ConsulResponse, unknown];
 export interface KvGetOptions extends QueryOptions {
   key: string;
   recurse?: boolean;
-  /** Values as the stored bytes instead of UTF-8 text. */
-  buffer?: boolean;
   /** Values left as the agent sent them (base64 text), for the caller to decode. */
   base64?: boolean;
 }
@@ -115,12 +113,10 @@ interface Entry {
   Value?: unknown;
 }
 
-/** Entries' base64 Values as text, or as bytes with `buffer`. */
-const decodeEntries = (entries: Entry[], buffer: boolean): void => {
+/** Entries' base64 Values as UTF-8 text. */
+const decodeEntries = (entries: Entry[]): void => {
   for (const entry of entries) {
-    if (typeof entry.Value !== 'string') continue;
-    const bytes = Buffer.from(entry.Value, 'base64');
-    entry.Value = buffer ? bytes : bytes.toString('utf8');
+    if (typeof entry.Value === 'string') entry.Value = Buffer.from(entry.Value, 'base64').toString('utf8');
   }
 };
 
@@ -151,7 +147,7 @@ export const createConsulHttpApi = (endpoint: URL, transport: HttpTransport): Co
         if (!isOk(response)) rejectFailure(response);
         const entries = response.body;
         if (!Array.isArray(entries) || entries.length === 0) return [response, undefined];
-        if (o.base64 !== true) decodeEntries(entries as Entry[], o.buffer === true);
+        if (o.base64 !== true) decodeEntries(entries as Entry[]);
         return [response, o.recurse ? entries : entries[0]];
       },
       set: (o) =>
