@@ -26,15 +26,32 @@ describe('the daemon heap policy', () => {
     expect(large).toEqual(SMALL);
   });
 
-  it('leaves the operator’s choice alone, whichever of the two flags it names', () => {
-    for (const given of ['--no-optimize-for-size', '--max-semi-space-size=8', '--semi-space-growth-factor=4']) {
-      process.env['NODE_OPTIONS'] = given;
+  it('leaves the operator’s choice alone: either flag or a young generation size, on node’s command line or in NODE_OPTIONS, with - or _', () => {
+    const chosen = [
+      ['--no-optimize-for-size'],
+      ['--optimize_for_size'],
+      ['--semi-space-growth-factor=4'],
+      ['--semi_space_growth_factor=4'],
+      ['--max-old-space-size=512', '--min-semi-space-size=2'],
+      ['--max_semi_space_size=8'],
+    ];
+    for (const given of chosen) {
       const set: string[] = [];
-      const heap = createHeapTuning((f) => set.push(f));
+      const heap = createHeapTuning((f) => set.push(f), given);
       expect(heap.observe(20)).toBeUndefined();
       expect(heap.observe(LARGE_SNAPSHOT_KEYS * 2)).toBeUndefined();
       expect(set).toEqual([]);
     }
+    process.env['NODE_OPTIONS'] = '--max-semi-space-size=8';
+    const set: string[] = [];
+    createHeapTuning((f) => set.push(f)).observe(20);
+    expect(set).toEqual([]);
+  });
+
+  it('takes other flags as no choice', () => {
+    const set: string[] = [];
+    createHeapTuning((f) => set.push(f), ['--max-old-space-size=512', '--enable-source-maps']);
+    expect(set).toEqual(SMALL);
   });
 
   it('holds the young generation at its starting size when set at run time, as the daemon sets it', () => {
