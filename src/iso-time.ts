@@ -10,8 +10,13 @@ const DAY_MS = 86_400_000;
 const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 const three = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
 
-/** `ms` since the epoch as toISOString writes it; years outside 0–9999 (six-digit form) go to toISOString. */
-export const isoTime = (ms: number = Date.now()): string => {
+/**
+ * `ms` since the epoch as toISOString writes it (a fraction of a millisecond
+ * dropped toward zero, as Date does); years outside 0–9999 (six-digit form)
+ * go to toISOString.
+ */
+export const isoTime = (time: number = Date.now()): string => {
+  const ms = Math.trunc(time);
   const days = Math.floor(ms / DAY_MS);
   let rest = ms - days * DAY_MS;
   // Days since 1970-01-01 → year, month, day in the proleptic Gregorian
@@ -25,7 +30,7 @@ export const isoTime = (ms: number = Date.now()): string => {
   const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
   const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  if (!Number.isFinite(ms) || year < 0 || year > 9999) return new Date(ms).toISOString();
+  if (!Number.isFinite(ms) || year < 0 || year > 9999) return new Date(time).toISOString();
   const hours = Math.floor(rest / 3_600_000);
   rest -= hours * 3_600_000;
   const minutes = Math.floor(rest / 60_000);

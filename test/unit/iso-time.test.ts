@@ -24,6 +24,10 @@ describe('isoTime', () => {
     }
   });
 
+  it('drops a fraction of a millisecond toward zero, as Date does', () => {
+    for (const ms of [1.5, -0.5, -1.5, 1_700_000_000_123.999, -0]) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+  });
+
   it('leaves years outside 0–9999 and a time that is not a number to toISOString', () => {
     expect(isoTime(Date.UTC(10000, 0, 1))).toBe('+010000-01-01T00:00:00.000Z');
     expect(isoTime(Date.UTC(-1, 11, 31))).toBe(new Date(Date.UTC(-1, 11, 31)).toISOString());
