@@ -12,8 +12,9 @@ export const isAstNode = <T extends AstNodeLike = AstNodeLike>(v: unknown): v is
 /**
  * Calls `visit` once for each node below and including `root`, in no
  * particular order. Only objects are queued (a node's strings, numbers and
- * booleans are not), and a node's fields are read without a list of entries:
- * a one-shot walks each template a few times, in code not yet optimized.
+ * booleans are not), and a node's own fields are read by name, not as a list
+ * of entries: a one-shot walks each template a few times, in code not yet
+ * optimized.
  */
 export const forEachAstNode = (root: unknown, visit: (node: AstNodeLike) => void): void => {
   const pending: unknown[] = [root];
@@ -25,7 +26,7 @@ export const forEachAstNode = (root: unknown, visit: (node: AstNodeLike) => void
     }
     if (!isAstNode(value)) continue;
     const fields = value as unknown as Record<string, unknown>;
-    for (const field in fields) {
+    for (const field of Object.keys(fields)) {
       const child = fields[field];
       if (field !== 'loc' && typeof child === 'object' && child !== null) pending.push(child);
     }
