@@ -12,7 +12,7 @@ export const isAstNode = <T extends AstNodeLike = AstNodeLike>(v: unknown): v is
 /**
  * Calls `visit` once for each node below and including `root`, in no
  * particular order. Only objects are queued (a node's strings, numbers and
- * booleans are not), and a node's own fields are read by name, not as a list
+ * booleans are not), and a node's own fields are read with for … in, not as a list
  * of entries: a one-shot walks each template a few times, in code not yet
  * optimized.
  */
@@ -26,9 +26,9 @@ export const forEachAstNode = (root: unknown, visit: (node: AstNodeLike) => void
     }
     if (!isAstNode(value)) continue;
     const fields = value as unknown as Record<string, unknown>;
-    for (const field of Object.keys(fields)) {
+    for (const field in fields) {
       const child = fields[field];
-      if (field !== 'loc' && typeof child === 'object' && child !== null) pending.push(child);
+      if (field !== 'loc' && typeof child === 'object' && child !== null && Object.hasOwn(fields, field)) pending.push(child);
     }
     visit(value);
   }
