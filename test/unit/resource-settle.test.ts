@@ -7,16 +7,22 @@ import { createEagerSettler, createSettler } from '../../src/resource/settle.js'
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/** A promise a test resolves when it chooses: `open()` lets `opened` through. */
+const gate = (): { opened: Promise<void>; open: () => void } => {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((r) => (open = r));
+  return { opened, open };
+};
+
 describe('settler', () => {
   it('runs jobs one at a time in the order given, and settled() waits for jobs queued meanwhile', async () => {
     const errors: unknown[] = [];
     const settler = createSettler((err) => errors.push(err));
     const log: string[] = [];
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (release = r));
+    const a = gate();
     settler.defer(async () => {
       log.push('a start');
-      await gate;
+      await a.opened;
       log.push('a end');
     });
     settler.defer(async () => {
@@ -31,7 +37,7 @@ describe('settler', () => {
     const waiting = settler.settled().then(() => (settled = true));
     await tick();
     expect(settled).toBe(false);
-    release();
+    a.open();
     await waiting;
     expect(log).toEqual(['a start', 'a end', 'b', 'c']);
     expect(errors).toEqual([]);
@@ -57,24 +63,22 @@ describe('settler', () => {
   });
   it('mark() waits for the jobs queued so far, not for those queued after it', async () => {
     const settler = createSettler(() => undefined);
-    let releaseA: () => void = () => undefined;
-    let releaseB: () => void = () => undefined;
-    const gateA = new Promise<void>((r) => (releaseA = r));
-    const gateB = new Promise<void>((r) => (releaseB = r));
-    settler.defer(() => gateA);
+    const a = gate();
+    const b = gate();
+    settler.defer(() => a.opened);
     let marked = false;
     const mark = settler.mark().then(() => (marked = true));
-    settler.defer(() => gateB);
+    settler.defer(() => b.opened);
     await tick();
     expect(marked).toBe(false);
-    releaseA();
+    a.open();
     await mark;
     expect(marked).toBe(true);
     let settled = false;
     const all = settler.settled().then(() => (settled = true));
     await tick();
     expect(settled).toBe(false);
-    releaseB();
+    b.open();
     await all;
   });
 });
@@ -84,17 +88,16 @@ describe('eager settler (--onetime)', () => {
     const errors: unknown[] = [];
     const settler = createEagerSettler((err) => errors.push(err));
     const log: string[] = [];
-    let releaseA: () => void = () => undefined;
-    const gateA = new Promise<void>((r) => (releaseA = r));
+    const a = gate();
     settler.defer(async () => {
       log.push('a start');
-      await gateA;
+      await a.opened;
       log.push('a end');
     });
     // Started before a has finished: one at a time, b would wait for a forever.
     settler.defer(async () => {
       log.push('b start');
-      releaseA();
+      a.open();
       await tick();
       settler.defer(async () => {
         await tick();
