@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Etcd3, type Watcher } from 'etcd3';
 import { startEtcdCluster, type EtcdCluster } from '../test/harness/etcd-cluster.js';
-import { intFlag } from './measure/args.js';
+import { checkFlags, intFlag } from './measure/args.js';
+import { keepHistoryInTemp } from './measure/history-dir.js';
 import { scrapeEtcdMetrics, startedBetween, type EtcdMetrics } from './measure/etcd-metrics.js';
 import { FLEET_KEY, FLEET_KEY_DIR, FLEET_PREFIX, FLEET_REPORT_PREFIX } from './measure/fleet-layout.js';
 import { cpuSeconds, rssMiB } from './measure/proc-stat.js';
@@ -142,6 +143,8 @@ const cliDaemonCost = async (cluster: EtcdCluster, work: string): Promise<{ conn
 };
 
 const main = async (): Promise<void> => {
+  checkFlags('npm run bench:fleet [-- --hosts 200 --processes 5 --changes 20]', ['hosts', 'processes', 'changes']);
+  keepHistoryInTemp();
   requireBuiltCli();
   const HOSTS = intFlag('hosts', 200);
   const PROCESSES = intFlag('processes', 5);

@@ -17,13 +17,16 @@ import { join } from 'node:path';
 import { startConsul, type ConsulServer } from '../test/harness/consul.js';
 import { startEtcd, type EtcdServer } from '../test/harness/etcd.js';
 import { compileTemplateSource, renderTemplate } from '../src/template/engine.js';
-import { intFlag, stringFlag } from './measure/args.js';
+import { checkFlags, intFlag, stringFlag } from './measure/args.js';
+import { keepHistoryInTemp } from './measure/history-dir.js';
 import { connectEtcd, putAll } from './measure/etcd-keys.js';
 import { waitForContent } from './measure/files.js';
 import { CLI, REPO_ROOT, requireBuiltCli } from './measure/repo.js';
 import { summarize } from './measure/stats.js';
 import { ensurePeer, measuredRun, rssOf, startDaemon, type Daemon, type RunSample } from './measure/peer-process.js';
 
+checkFlags('npm run bench:peers [-- --runs 10 --changes 500 --no-consul --no-etcd --only floors,onetime,watch,load,render]', ['runs', 'changes', 'only'], ['no-consul', 'no-etcd']);
+keepHistoryInTemp();
 const runs = intFlag('runs', 10);
 /** --no-consul leaves out the Consul rows (and consul-template), e.g. where Consul is not built yet. */
 const withConsul = !process.argv.includes('--no-consul');

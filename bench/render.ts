@@ -14,10 +14,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileTemplateSource, renderTemplate } from '../src/template/engine.js';
 import type { CompiledTemplate } from '../src/template/types.js';
-import { intFlag, stringFlag } from './measure/args.js';
+import { checkFlags, intFlag, stringFlag } from './measure/args.js';
 import { REPO_ROOT } from './measure/repo.js';
 import { printTable, summarize } from './measure/stats.js';
 
+checkFlags('npm run bench:render [-- --runs 50 --only TEXT]   (--only: the cases whose name contains TEXT)', ['runs', 'only']);
 const runs = intFlag('runs', 50);
 /** `--only TEXT`: the cases whose name contains TEXT (any case), for paired runs of one case. */
 const only = stringFlag('only')?.toLowerCase();

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT as REPO, requireBuiltCli } from './measure/repo.js';
 import { startEtcd, type EtcdServer } from '../test/harness/etcd.js';
-import { intFlag } from './measure/args.js';
+import { checkFlags, intFlag } from './measure/args.js';
+import { keepHistoryInTemp } from './measure/history-dir.js';
 import { connectEtcd, putAll } from './measure/etcd-keys.js';
 import { makeScaleFixture, writeKeysDocument } from './measure/fixtures.js';
 import { readModuleTrace } from './measure/module-report.js';
@@ -83,6 +84,8 @@ const traceModules = async (work: string, s: Scenario, index: number): Promise<v
 };
 
 const main = async (): Promise<void> => {
+  checkFlags('npm run bench:startup [-- --runs 10]', ['runs']);
+  keepHistoryInTemp();
   requireBuiltCli();
   const runs = intFlag('runs', 10);
   const work = mkdtempSync(join(tmpdir(), 'switchyard-bench-startup-'));

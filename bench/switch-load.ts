@@ -21,6 +21,7 @@ import type { ProxyKind } from './lib/proxies.js';
 import { runScenario, type ConnectionMode, type ScenarioResult } from './lib/scenario.js';
 import type { Via } from './lib/switcher.js';
 import { failedRequests } from './lib/wrk.js';
+import { keepHistoryInTemp } from './measure/history-dir.js';
 
 // nginx 1.22 closes idle keep-alive connections on reload; that case is measured, not required,
 // unless client keep-alive is off (the documented mitigation).
@@ -59,6 +60,10 @@ const leftovers = (root: string): string =>
     .map((p) => `${p.pid} ${p.cmdline}`)
     .join('\n');
 
+const USAGE = `npm run bench:switch -- [--switches 100] [--interval-ms 100]
+     [--via switchyard,direct] [--proxy nginx,haproxy] [--mode close,keepalive]
+     [--connections 16] [--threads 2] [--nginx-keepalive-timeout 0] [--json]`;
+
 const main = async (): Promise<number> => {
   const { values } = parseArgs({
     options: {
@@ -72,8 +77,14 @@ const main = async (): Promise<number> => {
       // The example template's client keep-alive timeout for nginx, e.g. 0 to measure the mitigation.
       'nginx-keepalive-timeout': { type: 'string' },
       json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  keepHistoryInTemp();
   const switches = positive(values.switches, 'switches');
   const intervalMs = positive(values['interval-ms'], 'interval-ms');
   const vias = list<Via>(values.via, ['switchyard', 'direct'], 'via');
@@ -132,7 +143,9 @@ const main = async (): Promise<number> => {
 main().then(
   (code) => process.exit(process.exitCode ?? code),
   (err: unknown) => {
-    console.error(err);
+    // A flag parseArgs refused: its message and the usage, not a stack.
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS_') === true) console.error(`${(err as Error).message}\n${USAGE}`);
+    else console.error(err);
     process.exit(2);
   },
 );

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { startEtcd, type EtcdServer } from '../test/harness/etcd.js';
-import { intFlag } from './measure/args.js';
+import { checkFlags, intFlag } from './measure/args.js';
+import { keepHistoryInTemp } from './measure/history-dir.js';
 import { connectionsTo } from './measure/connections.js';
 import { connectEtcd, putAll } from './measure/etcd-keys.js';
 import { scrapeEtcdMetrics, startedBetween, type EtcdMetrics } from './measure/etcd-metrics.js';
@@ -142,6 +143,8 @@ const burst = async (b: Bench, writes: number): Promise<void> => {
 };
 
 const main = async (): Promise<void> => {
+  checkFlags('npm run bench:scale [-- --changes 50 --burst 500]', ['changes', 'burst']);
+  keepHistoryInTemp();
   requireBuiltCli();
   const changes = intFlag('changes', 50);
   const writes = intFlag('burst', 500);

@@ -31,7 +31,8 @@ for (const [name, template] of Object.entries(RESOURCES)) {
 const scripts = new Map();
 let loader;
 const run = (args) => {
-  process.argv = [process.argv[0], join(__dirname, '../bin/switchyard'), '--onetime', ...args, '--log-level', 'error'];
+  // Their history goes to the temporary directory, not to the host's.
+  process.argv = [process.argv[0], join(__dirname, '../bin/switchyard'), '--onetime', ...args, '--history-dir', join(work, 'history'), '--log-level', 'error'];
   if (!loader) {
     loader = runBundle({ files: { text: diskFiles.text, cache: () => undefined }, onCompile: (name, script) => scripts.set(name, script) });
     // Not the HCL parser: only `migrate consul-template` reads HCL, once, and its cache would be 3 MB.

@@ -5,6 +5,9 @@
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SWITCHYARD="$REPO/bin/switchyard"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/switchyard-example.XXXXXX")
+# The history of applied renders stays in the example's directory too, not in
+# /var/lib/switchyard/history.
+export SWITCHYARD_HISTORY_DIR="$WORK/history"
 PIDS=()
 
 say() { printf '\n==> %s\n' "$*"; }
