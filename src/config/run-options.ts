@@ -112,6 +112,7 @@ const fromFile = async (file: string): Promise<RawOptions> => {
       out[spec.name] = coerce(spec, typeof v === 'bigint' ? Number(v) : v, tomlKeyOf(spec));
       // Paths in the file are relative to the file, not to where switchyard runs.
       if (spec.name === 'files') out[spec.name] = (out[spec.name] as string[]).map((f) => resolve(dirname(file), f));
+      if (spec.name === 'historyDir') out[spec.name] = resolve(dirname(file), out[spec.name] as string);
     } catch (err) {
       throw new ConfigError(file, (err as Error).message, { key: tomlKeyOf(spec), cause: err });
     }

@@ -38,6 +38,14 @@ describe('run options', () => {
     expect(o.files).toEqual([join(confdir, 'data.yaml')]);
   });
 
+  it('resolves history_dir in switchyard.toml against the file, and --history-dir against the working directory', async () => {
+    await writeFile(join(confdir, 'switchyard.toml'), 'history_dir = "out/history"\n');
+    expect((await resolveRunOptions({ confdir }, {})).historyDir).toBe(join(confdir, 'out/history'));
+    await writeFile(join(confdir, 'switchyard.toml'), 'history_dir = "/var/tmp/h"\n');
+    expect((await resolveRunOptions({ confdir }, {})).historyDir).toBe('/var/tmp/h');
+    expect((await resolveRunOptions({ confdir, historyDir: 'h' }, {})).historyDir).toBe(join(process.cwd(), 'h'));
+  });
+
   it('picks the mode from --onetime / --interval', async () => {
     expect((await resolveRunOptions({ confdir, onetime: true }, {})).mode).toBe('onetime');
     expect(await resolveRunOptions({ confdir, interval: 5 }, {})).toMatchObject({ mode: 'interval', intervalSeconds: 5 });
