@@ -43,9 +43,25 @@ rmSync(target, { force: true });
 copyFileSync(process.execPath, target);
 chmodSync(target, 0o755);
 const { inject } = require('postject');
-await inject(target, 'NODE_SEA_BLOB', readFileSync(blob), {
-  sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
-});
+// postject's ELF reader warns once per note section of node's binary whose
+// name it cannot find ("Can't find string offset for section name '.note…'"),
+// nine lines that change nothing in the result: counted and named in one line
+// instead. Any other warning goes through as it is.
+const NOTE_WARNING = /^warning: Can't find string offset for section name '\.note[.\d]*'$/;
+const warn = console.warn;
+let notes = 0;
+console.warn = (...args) => {
+  if (args.length === 1 && NOTE_WARNING.test(String(args[0]))) notes++;
+  else warn(...args);
+};
+try {
+  await inject(target, 'NODE_SEA_BLOB', readFileSync(blob), {
+    sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+  });
+} finally {
+  console.warn = warn;
+}
+if (notes > 0) process.stdout.write(`postject: ${notes} notes about unnamed .note sections of node's binary left out (harmless)\n`);
 
 const version = execFileSync(target, ['--version'], { encoding: 'utf8' }).trim();
 process.stdout.write(`${target.slice(repo.length + 1)}: switchyard ${version}, node ${process.version}, the bundle's code cache\n`);
