@@ -63,7 +63,8 @@ export const checkConfdir = async (
   // Resources that failed to load are errors already, not "no resources".
   const warnings = configurationWarnings({ resources, templates }, confdir).filter((w) => files.length === 0 || !w.includes('no resources'));
   for (const warning of warnings) print(`warn  ${warning}`);
-  print(errors ? `${errors} of ${files.length} resources have errors` : `${files.length} resources ok`);
+  const counted = `${files.length} resource${files.length === 1 ? '' : 's'}`;
+  print(errors ? `${errors} of ${counted} ${errors === 1 ? 'has' : 'have'} errors` : `${counted} ok`);
   return errors;
 };
 

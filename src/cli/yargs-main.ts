@@ -18,6 +18,11 @@ import { addRunOptions, runCommandLazily } from './run-command.js';
 import { unknownFlagHint } from './usage-hint.js';
 
 
+/** The commands' names, for "did you mean" after a mistyped one. */
+const COMMANDS = [renderCommand, checkCommand, bluegreenCommand, fleetCommand, checkFragmentCommand, migrateCommand, historyCommand, diffCommand, revertCommand].map(
+  (c) => String(c.command).split(' ')[0] as string,
+);
+
 /** `args` are the arguments after the program, confd's single-dash flags already rewritten (confdArgs). */
 export const main = async (args: string[]): Promise<void> => {
   const cli = yargs(args);
@@ -48,7 +53,7 @@ export const main = async (args: string[]): Promise<void> => {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
-      const hint = unknownFlagHint(msg, knownFlags());
+      const hint = unknownFlagHint(msg, knownFlags(), args, COMMANDS);
       process.stderr.write(`switchyard: ${msg}\n${hint ? hint + '\n' : ''}Run switchyard --help for usage.\n`);
       process.exit(EXIT_USAGE);
     })

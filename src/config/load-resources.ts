@@ -140,13 +140,17 @@ export const listResourceFiles = async (confdir: string): Promise<string[]> => {
     const names = readdirSync(dir).filter((n) => n.endsWith('.toml') && !n.startsWith('.')).sort();
     return names.map((n) => join(dir, n));
   } catch (err) {
-    throw new ConfigError(dir, `cannot read the resource directory: ${(err as Error).message}${confdirHint(confdir)}`, { cause: err });
+    throw new ConfigError(dir, `cannot read the resource directory: ${(err as Error).message}${confdirHint(confdir, err)}`, { cause: err });
   }
 };
 
 // confd users point at conf.d itself; the confdir is the directory above it.
-const confdirHint = (confdir: string): string =>
-  basename(confdir) === 'conf.d' ? `; --confdir names the directory that holds conf.d/ and templates/: use --confdir ${dirname(confdir)}` : '';
+// A confdir that is not there at all is most often the default one, unset.
+const confdirHint = (confdir: string, err: unknown): string => {
+  if (basename(confdir) === 'conf.d') return `; --confdir names the directory that holds conf.d/ and templates/: use --confdir ${dirname(confdir)}`;
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') return `; give --confdir DIR, the directory that holds conf.d/*.toml and templates/`;
+  return '';
+};
 
 
 /** Two resources writing one dest would overwrite each other on every round. */

@@ -60,7 +60,7 @@ describe('switchyard CLI basics', () => {
     const good = fileSetup();
     const ok = await runCli(['check', '--confdir', good.conf.dir]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/1 resources ok/);
+    expect(ok.stdout).toMatch(/1 resource ok/);
   });
 
   it('render previews a template from local data; a missing key exits 1 naming it', async () => {

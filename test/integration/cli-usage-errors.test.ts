@@ -34,6 +34,17 @@ describe('usage errors name the fix', () => {
     expect(far.stderr).not.toContain('did you mean');
   });
 
+  it('suggests the command that was meant, and exits 2', async () => {
+    const typo = await runCli(['rendr', 'app.hbs']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Unknown arguments: rendr, app.hbs');
+    expect(typo.stderr).toContain('rendr: did you mean switchyard render?');
+    expect(typo.stderr).not.toContain('--app.hbs');
+    const far = await runCli(['frobnicate']);
+    expect(far.code).toBe(2);
+    expect(far.stderr).not.toContain('did you mean');
+  });
+
   it("takes confd's single-dash flags as confd does", async () => {
     const { conf, data, dest } = fileSetup();
     const r = await runCli(['-onetime', '-backend', 'file', '-file', data, '-confdir', conf.dir, '-log-level', 'debug', '-sync-only', '-keep-stage-file']);

@@ -25,7 +25,7 @@ describe('switchyard migrate consul-template with an unconvertible construct', (
     expect(hbs).toContain('port = {{getv "/db/port" "5432"}}');
     expect(hbs).toContain('{{unconverted "line 3: secret \\"database/creds/app\\"');
     const check = await runCli(['check', '--confdir', out]);
-    expect(check.stdout).toContain('1 resources ok');
+    expect(check.stdout).toContain('1 resource ok');
   });
 
   it('reads the HCL settings: command, perms, wait, global wait, address; reports the rest with their lines', async () => {
@@ -78,7 +78,7 @@ describe('switchyard migrate confd: global settings and resource keys', () => {
     expect(toml).toContain('check_cmd = "nginx -t -c {{.src}}"');
     expect(result.stdout).toContain(`not converted  ${join(src, 'confd.toml')}: srv_domain: no switchyard equivalent`);
     expect(result.stdout).toContain(`not converted  ${join(src, 'conf.d/app.toml')}: reload_command: not a confd resource setting`);
-    expect((await runCli(['check', '--confdir', out])).stdout).toContain('1 resources ok');
+    expect((await runCli(['check', '--confdir', out])).stdout).toContain('1 resource ok');
   });
 });
 

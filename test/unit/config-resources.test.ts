@@ -72,6 +72,12 @@ wait = "200ms:2s"
     expect((err as Error).message).toContain(`use --confdir ${confdir}`);
   });
 
+  it('says what --confdir must hold when the directory is not there', async () => {
+    const err = await loadResources(join(confdir, 'nowhere'), '').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/nowhere\/conf\.d: cannot read the resource directory: ENOENT.*; give --confdir DIR, the directory that holds conf\.d\/\*\.toml and templates\//);
+  });
+
   it('rejects an unknown key, naming the file and the key', async () => {
     const file = await write('typo.toml', '[template]\nsrc="a"\ndest="/x"\nkeys=["/a"]\nreload_command="x"\n');
     const err = await loadResourceFile(file, confdir, '').catch((e: unknown) => e);
