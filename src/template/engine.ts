@@ -64,7 +64,7 @@ const buildTemplate = (source: string, file: string): CompiledTemplate => {
     fn = generate(parsed.ast);
   } catch (err) {
     // Errors after parsing carry positions in the repaired text.
-    throw syntaxErrorOf(parsed && !(err instanceof ParseFailure) ? new ParseFailure(err, parsed.map) : err, file);
+    throw syntaxErrorOf(parsed && !(err instanceof ParseFailure) ? new ParseFailure(err, parsed.map) : err, file, source);
   }
   const template: CompiledTemplate = { file, unknownNames: unknownNames(parsed.ast, parsed.map), inferred: inferKeys(parsed.ast, parsed.map) };
   const isHelper = (name: string): boolean => (handlebars.helpers as Record<string, unknown>)[name] != null;

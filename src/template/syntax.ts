@@ -7,6 +7,7 @@ import type { PositionMap } from './close-braces.js';
 import { handlebars, knownHelper } from './environment.js';
 import { TemplateSyntaxError } from './errors.js';
 import type { TemplatePosition } from './errors.js';
+import { unclosedBlock } from './unclosed-block.js';
 
 /** The parts of a Handlebars AST node these checks read. */
 interface AstNode {
@@ -53,7 +54,7 @@ export const checkTemplateAst = (root: AstNode, file: string, map: PositionMap =
 const TOKENS: Record<string, string> = {
   CLOSE: "'}}'", CLOSE_UNESCAPED: "'}}}'", OPEN_SEXPR: "'('", CLOSE_SEXPR: "')'", EOF: 'end of input',
   INVALID: 'invalid text', ID: 'a name', STRING: 'a string', NUMBER: 'a number', BOOLEAN: 'a boolean',
-  OPEN: "'{{'", OPEN_BLOCK: "'{{#'", OPEN_ENDBLOCK: "'{{/'", INVERSE: "'{{else}}'", OPEN_INVERSE: "'{{^'",
+  OPEN: "'{{'", OPEN_BLOCK: "'{{#'", OPEN_ENDBLOCK: "'{{/'", INVERSE: "'{{else}}'", OPEN_INVERSE: "'{{^'", OPEN_INVERSE_CHAIN: "'{{else …}}'",
   EQUALS: "'='", SEP: "'.' or '/'", DATA: "an '@' variable", CONTENT: 'text', OPEN_BLOCK_PARAMS: "'as |'",
 };
 const tokenName = (raw: string): string => TOKENS[raw] ?? raw.toLowerCase().replace(/_/g, ' ');
@@ -74,8 +75,8 @@ interface LexerState {
 /** Where the parser's lexer stopped; parsing is synchronous, so right after a failure it points at the offending token. */
 export const lexerLocation = () => (handlebars as unknown as { Parser?: LexerState }).Parser?.lexer?.yylloc;
 
-/** Turns whatever parsing or compiling threw into a TemplateSyntaxError. */
-export const syntaxErrorOf = (thrown: unknown, file: string): TemplateSyntaxError => {
+/** Turns whatever parsing or compiling threw into a TemplateSyntaxError; `source` names a block left open at the end. */
+export const syntaxErrorOf = (thrown: unknown, file: string, source = ''): TemplateSyntaxError => {
   const map = thrown instanceof ParseFailure ? thrown.map : identityMap;
   const err = thrown instanceof ParseFailure ? thrown.error : thrown;
   if (err instanceof TemplateSyntaxError) return err;
@@ -91,7 +92,9 @@ export const syntaxErrorOf = (thrown: unknown, file: string): TemplateSyntaxErro
     const loc = lexerLocation();
     const position = map.original(loc ? { line: loc.first_line, column: loc.first_column + 1 } : { line: Number(parse[2]), column: 1 });
     const detail = parse[1] === 'Parse' ? `Parse error: ${readableExpectation(message)}` : 'Lexical error: unrecognized text';
-    return new TemplateSyntaxError(file, detail, position, { cause: err });
+    const open = / got 'EOF'$/.test(message) ? unclosedBlock(source) : undefined;
+    const hint = open ? `: {{#${open.name}}} at line ${open.line} is never closed (add {{/${open.name}}})` : '';
+    return new TemplateSyntaxError(file, detail + hint, position, { cause: err });
   }
   return new TemplateSyntaxError(file, message, undefined, { cause: err });
 };

@@ -72,8 +72,13 @@ describe('syntax errors at load time', () => {
   });
 
 
-  it('reports an unclosed block', async () => {
-    expect(syntaxError('{{#if a}}\nx').message).toContain('unexpected end of input');
+  it('reports an unclosed block, naming its opening tag and line', async () => {
+    expect(syntaxError('{{#if a}}\nx').message).toContain("unexpected end of input, expecting '{{else …}}', '{{else}}', '{{/': {{#if}} at line 1 is never closed (add {{/if}})");
+    // Blocks closed, in a comment, or escaped are not the one left open.
+    const nested = '{{#each (gets "/a/*")}}\n  {{#if value}}{{value}}{{/if}}\n{{!-- {{#with x}} --}}\\{{#unless y}}\n';
+    expect(syntaxError(nested).message).toContain('{{#each}} at line 1 is never closed (add {{/each}})');
+    const inner = '{{#each (gets "/a/*")}}\n  {{#if value}}\n  {{^}}\n{{key}}';
+    expect(syntaxError(inner).message).toContain('{{#if}} at line 2 is never closed (add {{/if}})');
   });
 
   it('reports mismatched blocks with their position', async () => {
