@@ -144,8 +144,10 @@ describe('watch daemons on a 3-member etcd cluster', () => {
         `${distribution(result.all)}; worst of the hosts not on it (or with nothing broken) ${control} ms; bound ${bound} ms`,
     );
     expect(Math.max(...result.worst)).toBeLessThanOrEqual(bound);
-    for (const h of hosts) expect(h.watcher.count(notAnswering(frozen.endpoint))).toBeLessThanOrEqual(1);
-    for (const h of onFrozen) expect(h.watcher.count(notAnswering(frozen.endpoint))).toBe(1);
+    // On a failure, the host's lines about its members say what happened.
+    const memberLines = (h: (typeof hosts)[number]): string => h.watcher.output().split('\n').filter((l) => l.includes('etcd member')).join('\n');
+    for (const h of hosts) expect(h.watcher.count(notAnswering(frozen.endpoint)), memberLines(h)).toBeLessThanOrEqual(1);
+    for (const h of onFrozen) expect(h.watcher.count(notAnswering(frozen.endpoint)), memberLines(h)).toBe(1);
     for (const h of onFrozen) await h.watcher.waitFor(new RegExp(`etcd member ${frozen.endpoint.replace(/[.]/g, '\\.')} answering again`), 40_000);
   }, 90_000);
 

@@ -52,15 +52,40 @@ describe('createEndpointHealth', () => {
   });
 
   it('logs a member going down and coming back once per transition, naming it and the member used instead', () => {
-    const { health, lines } = setup();
+    const { health, lines, advance } = setup();
     health.succeeded(B, 1);
     health.failed(A, 'no answer within 200 ms');
     health.failed(A, '4 DEADLINE_EXCEEDED');
+    advance(10);
     health.succeeded(A, 5);
     health.succeeded(A, 5);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/WARN  etcd member http:\/\/a:2379 not answering \(no answer within 200 ms\); using http:\/\/b:2379/);
     expect(lines[1]).toMatch(/INFO  etcd member http:\/\/a:2379 answering again/);
+  });
+
+  it('takes an answer to a request sent before the member went down, read only after, as no sign that it is back', () => {
+    const { health, lines, advance } = setup();
+    advance(1000);
+    // Sent at 1000, stalled at 1200 (marked down); its answer, already on its way, is read at 1250.
+    advance(200);
+    health.failed(A, 'no answer within 200 ms');
+    advance(50);
+    health.succeeded(A, 250);
+    expect(health.isUp(A)).toBe(false);
+    expect(lines).toHaveLength(1);
+    // An answer to a request sent after the mark (a probe) brings it back, once.
+    advance(1000);
+    expect(health.takeProbe()).toBe(A);
+    advance(20);
+    health.succeeded(A, 20);
+    expect(health.isUp(A)).toBe(true);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/answering again/);
+    // An answer without a time (a long poll, an error the member gave) still counts.
+    health.failed(A, 'stalled');
+    health.succeeded(A);
+    expect(health.isUp(A)).toBe(true);
   });
 
   it('probes a down member when its cool-down ran out; the cool-down doubles while probes fail, up to the cap, and resets on an answer', () => {
@@ -83,6 +108,7 @@ describe('createEndpointHealth', () => {
     // Failures of requests sent before it went down do not grow it.
     health.failed(A, 'late deadline');
     expect(health.report().find((r) => r.endpoint === A)!.retryInMs).toBe(8000);
+    advance(5);
     health.succeeded(A, 3);
     health.failed(A, 'down again');
     expect(health.report().find((r) => r.endpoint === A)!.retryInMs).toBe(1000);

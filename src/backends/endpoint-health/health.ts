@@ -135,8 +135,12 @@ export const createEndpointHealth = (endpoints: readonly string[], options: Endp
     succeeded: (endpoint, latencyMs) => {
       const s = stateOf(endpoint);
       if (latencyMs !== undefined) s.latency.add(latencyMs);
-      s.probing = false;
       if (s.up) return;
+      // The answer to a request sent before the endpoint was marked down, read
+      // only now (a busy process reads it after its stall timer has fired): it
+      // says nothing of the endpoint since, which a later request or a probe will.
+      if (latencyMs !== undefined && now() - latencyMs < s.downSince) return;
+      s.probing = false;
       s.up = true;
       s.cooldownMs = baseCooldown;
       s.lastError = undefined;
