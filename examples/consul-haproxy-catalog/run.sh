@@ -37,6 +37,7 @@ start_switchyard --confdir . --backend consul --node "$CONSUL_ENDPOINT"
 echo "HAProxy answers: $(curl -fsS "http://$WEB_LISTEN/")"
 kv_put web/live B
 wait_until "B to take the traffic" answers "http://$WEB_LISTEN/" "green B"
+wait_until "the previous HAProxy worker to leave" haproxy_runs out/master.sock
 echo "HAProxy answers: $(curl -fsS "http://$WEB_LISTEN/")"
 kv_put web/live both
 wait_until "no backup server" sh -c '! grep -q backup out/web.cfg'

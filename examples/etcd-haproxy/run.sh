@@ -54,6 +54,7 @@ start_switchyard --confdir "$WORK/confdir" --backend etcd --node "$ETCD_ENDPOINT
 put /apps/api/servers/b "$GREEN_ADDR"
 ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINT" del /apps/api/servers/a >/dev/null && echo "deleted /apps/api/servers/a"
 wait_until "the rendered backend to list b only" sh -c "grep -q 'server b' '$WORK/backend.cfg' && ! grep -q 'server a' '$WORK/backend.cfg'"
+wait_until "HAProxy's worker to run b only, the previous one gone" haproxy_runs "$WORK/master.sock" api b
 wait_until "HAProxy to serve green only" answers "http://127.0.0.1:$HAPROXY_PORT/" "green 1"
 cat "$WORK/backend.cfg"
 echo "HAProxy answers: $(curl -fsS "http://127.0.0.1:$HAPROXY_PORT/")"

@@ -71,6 +71,23 @@ start_switchyard() {
 # answers URL TEXT: the proxy answers TEXT (a new connection per request).
 answers() { [ "$(curl -fsS "$1" 2>/dev/null)" = "$2" ]; }
 
+# haproxy_runs SOCKET [BACKEND SERVERS]: HAProxy (master CLI on SOCKET) has
+# no old worker left and, given BACKEND, its worker's BACKEND holds exactly
+# SERVERS (names, space-separated). Right after a reload the old worker still
+# accepts connections on the shared socket until the master tells it to stop,
+# and answers from the previous file: one answer from the new worker proves
+# nothing about the next.
+haproxy_runs() {
+  perl -MIO::Socket::UNIX -e '
+    sub ask { my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or exit 3;
+              print $s "$_[0]\n"; $s->shutdown(1); my @l = <$s>; @l }
+    my $section = "";
+    for (ask("show proc")) { if (/^# /) { $section = $_ } elsif ($section =~ /^# old workers/ && /^\d+\s+worker/) { exit 1 } }
+    exit 0 if @ARGV < 2;
+    my @names = sort map { (split)[3] } grep { /^\d+ \Q$ARGV[1]\E / } ask("\@1 show servers state $ARGV[1]");
+    exit("@names" eq join(" ", sort split(" ", $ARGV[2])) ? 0 : 1);' "$@"
+}
+
 # start_consul: Consul in dev mode (in memory) on free ports; CONSUL_HTTP_ADDR for its CLI.
 start_consul() {
   CONSUL=${SWITCHYARD_CONSUL_BIN:-$(cat "${SWITCHYARD_CACHE:-$HOME/.cache/switchyard}/consul-current" 2>/dev/null || command -v consul || true)}
