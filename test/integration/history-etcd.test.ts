@@ -68,6 +68,9 @@ describe('history of applied renders', () => {
     const badRevision = String(await etcd.revision());
     await watcher.waitFor(/check failed/);
     expect(read(dest)).toBe('upstream 10.0.0.3:80;\n');
+    // History entries are written after their round, behind the directory's
+    // flush, so they may trail the file and the log: stopping the daemon waits for them.
+    await watcher.stop();
 
     const rows = await historyJson(common, 'app');
     expect(rows.map((r) => [r.n, r.revision, r.result])).toEqual([
@@ -118,6 +121,7 @@ describe('history of applied renders', () => {
       await etcd.etcdctl('put', '/tight/addr', `10.1.0.${i}:80`);
       await eventually(() => read(dest).includes(`10.1.0.${i}:80`), `dest has change ${i}`);
     }
+    await watcher.stop();
     const rows = await historyJson(common, 'tight');
     expect(rows).toHaveLength(3);
     const newest = await runCli(['history', 'tight', '--show', '1', ...common]);
