@@ -95,10 +95,10 @@ describe('switchyard bluegreen against etcd, nginx and the example app', () => {
   it('deploy that fails its health check leaves live and traffic on the old color', async () => {
     writeFileSync(join(units, 'green.unhealthy'), '');
     try {
-      const r = await bluegreen('deploy', '--verify-url', verifyUrl, '--health-timeout', '2', '--drain', '0');
+      const r = await bluegreen('deploy', '--verify-url', verifyUrl, '--health-timeout', '5', '--drain', '0');
       expect(r.code).toBe(1);
       expect(r.stdout).toContain(`-> systemctl start ${unitOf('green', green)}`);
-      expect(r.stdout).toMatch(/deploy FAILED at health: web: health failed: green at http:\/\/.* not healthy after 2s: status 503/);
+      expect(r.stdout).toMatch(/deploy FAILED at health: web: health failed: green at http:\/\/.* not healthy after 5s: status 503/);
       expect(await live()).toBe('blue');
       expect(await served()).toBe('blue');
       expect(await systemctl('is-active', unitOf('blue', blue))).toBe('active');
