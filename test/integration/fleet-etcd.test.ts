@@ -152,7 +152,7 @@ describe('--report and fleet status with etcd', () => {
   });
 
   it("a killed host's entry disappears after its TTL; a stopped one's at once", async () => {
-    const killed = startHost('killed', '/f3', { ttl: '2s' });
+    const killed = startHost('killed', '/f3', { ttl: '5s' });
     const stopped = startHost('stopped', '/f3', { ttl: '30s' });
     await killed.watcher.waitFor(/ready; watching/);
     await stopped.watcher.waitFor(/ready; watching/);
