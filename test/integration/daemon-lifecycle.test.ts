@@ -40,19 +40,23 @@ describe('daemon lifecycle', () => {
     const data = join(conf.dir, 'data.yaml');
     writeFileSync(data, 'value: new\n');
     const checks = join(conf.dir, 'checks.log');
+    // Each check holds until the test releases it, after the signal.
+    const release = join(conf.dir, 'release');
     const dests = ['a', 'b', 'c', 'd', 'e'].map((name) => {
       const dest = join(conf.dir, `${name}.out`);
       writeFileSync(dest, 'value=old\n');
       conf.addResource({
         name,
         template: 'value={{getv "/value"}}\n',
-        fields: { dest, keys: ['/value'], check_cmd: `sh -c "echo ${name} >> ${checks}; sleep 2"` },
+        fields: { dest, keys: ['/value'], check_cmd: `sh -c "echo ${name} >> ${checks}; while [ ! -e ${release} ]; do sleep 0.05; done"` },
       });
       return dest;
     });
     const w = watch(conf, data);
     await eventually(() => lines(checks) >= 1, 'the first check started');
     w.signal('SIGTERM');
+    await w.waitFor(/SIGTERM: finishing the resource in flight/);
+    writeFileSync(release, '');
     expect(await w.exited()).toBe(0);
     expect(w.output()).not.toMatch(/ready; watching/);
     // The resource in flight finished; none after it started.
