@@ -45,6 +45,8 @@ export interface ReadingWatch {
 
 export const watchAndRead = async (backend: Backend, path: string, afterRevision?: string): Promise<ReadingWatch> => {
   let latest: Snapshot | undefined;
+  // Reads may answer out of order: the snapshot of the read started last is kept.
+  let latestRead = 0;
   let changes = 0;
   const errors: Error[] = [];
   const handle: WatchHandle = await backend.watch(
@@ -52,8 +54,11 @@ export const watchAndRead = async (backend: Backend, path: string, afterRevision
     {
       onChange: () => {
         changes += 1;
+        const read = changes;
         backend.getValues([path]).then(
           (snap) => {
+            if (read < latestRead) return;
+            latestRead = read;
             latest = snap;
           },
           (err: Error) => errors.push(err),
