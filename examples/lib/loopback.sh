@@ -72,11 +72,11 @@ start_switchyard() {
 answers() { [ "$(curl -fsS "$1" 2>/dev/null)" = "$2" ]; }
 
 # haproxy_runs SOCKET [BACKEND SERVERS]: HAProxy (master CLI on SOCKET) has
-# no old worker left and, given BACKEND, its worker's BACKEND holds exactly
-# SERVERS (names, space-separated). Right after a reload the old worker still
-# accepts connections on the shared socket until the master tells it to stop,
-# and answers from the previous file: one answer from the new worker proves
-# nothing about the next.
+# no old worker left (one still finishing serves the previous file to the
+# connections it holds) and, given BACKEND, its worker's BACKEND holds exactly
+# SERVERS (names, space-separated). The rendered file can show the new servers
+# before HAProxy has reloaded it, while the worker running holds an earlier
+# render, say a and b, and answers from either: one answer proves nothing.
 haproxy_runs() {
   perl -MIO::Socket::UNIX -e '
     sub ask { my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or exit 3;
