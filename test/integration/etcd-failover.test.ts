@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distribution, sampleLag, shownValue, startAckWriter } from '../harness/ack-lag.js';
 import { eventually, runCli, startWatcher, type Watcher } from '../harness/cli.js';
 import { makeConfdir } from '../harness/confdir.js';
+import { endpointEvents, eventsWithin } from '../harness/endpoint-log.js';
 import { startEtcdCluster, type EtcdCluster, type EtcdMember } from '../harness/etcd-cluster.js';
 import { freePort } from '../harness/ports.js';
 import { sleep } from '../harness/wait.js';
@@ -98,17 +99,6 @@ const followerInUse = async (): Promise<{ member: EtcdMember; users: Host[] }> =
   return { member, users: hosts.filter((_, i) => used[i] === member.endpoint) };
 };
 
-interface MemberEvent {
-  at: number;
-  down: boolean;
-}
-
-/** What a host logged of one member, in order: "not answering" (down) and "answering again" (up), with the log line's time. */
-const memberEvents = (output: string, endpoint: string): MemberEvent[] => {
-  const line = new RegExp(`^(\\S+) +\\S+ +etcd member ${endpoint.replace(/[.]/g, '\\.')} (not answering|answering again)`, 'gm');
-  return [...output.matchAll(line)].map((m) => ({ at: Date.parse(m[1]!), down: m[2] === 'not answering' }));
-};
-
 beforeAll(async () => {
   cluster = await startEtcdCluster();
   await cluster.etcdctl('put', '/failover/value', '0');
@@ -163,13 +153,11 @@ describe('watch daemons on a 3-member etcd cluster', () => {
     // about its members say what happened.
     const memberLines = (h: (typeof hosts)[number]): string => h.watcher.output().split('\n').filter((l) => l.includes('etcd member')).join('\n');
     for (const h of hosts) {
-      const events = memberEvents(h.watcher.output(), frozen.endpoint);
-      const during = events.filter((e) => e.at >= freezeAt && e.at < resumeAt);
-      const downAtFreeze = events.filter((e) => e.at < freezeAt).at(-1)?.down === true;
+      const { during, downAtStart } = eventsWithin(endpointEvents(h.watcher.output(), 'etcd member', frozen.endpoint), freezeAt, resumeAt);
       const why = `${memberLines(h)}\n(frozen from ${new Date(freezeAt).toISOString()} to ${new Date(resumeAt).toISOString()})`;
       expect(during.filter((e) => !e.down), why).toEqual([]);
       expect(during.length, why).toBeLessThanOrEqual(1);
-      if (onFrozen.includes(h)) expect(during.length + (downAtFreeze ? 1 : 0), why).toBe(1);
+      if (onFrozen.includes(h)) expect(during.length + (downAtStart ? 1 : 0), why).toBe(1);
     }
     for (const h of onFrozen) await h.watcher.waitFor(new RegExp(`etcd member ${frozen.endpoint.replace(/[.]/g, '\\.')} answering again`), 40_000);
   }, 90_000);
