@@ -33,6 +33,7 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 3,
     sequence: { sequencer: LongestFirst },
+    globalSetup: ['test/harness/run-tmpdir.ts'],
     reporters: ['default'],
   },
 });

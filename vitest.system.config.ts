@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 900_000,
     fileParallelism: false,
+    globalSetup: ['test/harness/run-tmpdir.ts'],
     reporters: ['default'],
   },
 });
