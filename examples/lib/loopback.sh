@@ -12,7 +12,18 @@ PIDS=()
 
 say() { printf '\n==> %s\n' "$*"; }
 
+# The command that stopped the script (set -e), for the message on exit.
+FAILED=""
+trap 'FAILED="line $LINENO: $BASH_COMMAND"' ERR
+
 cleanup() {
+  local code=$?
+  if [ "$code" != 0 ] && [ -n "$FAILED" ]; then
+    echo "failed (exit $code) at $FAILED" >&2
+    for log in "$WORK"/*.log; do
+      [ -s "$log" ] && { echo "--- the end of $log:" >&2; tail -n 20 "$log" >&2; }
+    done
+  fi
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   # Daemons (nginx, HAProxy) are not children of this shell: wait for them by PID.
   for pid in "${PIDS[@]}"; do
