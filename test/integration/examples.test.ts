@@ -14,11 +14,15 @@ const run = promisify(execFile);
 
 /** Runs an example's run.sh with its own TMPDIR; checks that it left nothing there. */
 const runExample = async (script: string, args: string[] = []): Promise<string> => {
-  const tmp = mkdtempSync(join(tmpdir(), 'switchyard-example-test-'));
+  const tmp = mkdtempSync(join(tmpdir(), 'example-'));
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp };
   if (script.startsWith('consul-')) env['SWITCHYARD_CONSUL_BIN'] = consulBinary();
   try {
-    const { stdout } = await run('bash', [join(REPO, 'examples', script), ...args], { timeout: 150_000, env });
+    const { stdout } = await run('bash', [join(REPO, 'examples', script), ...args], { timeout: 150_000, env }).catch((err: unknown) => {
+      // What the script printed says where it stopped (examples/lib/loopback.sh adds the failing command and the logs).
+      const { stdout: out = '', stderr = '' } = err as { stdout?: string; stderr?: string };
+      throw new Error(`${script} failed: ${(err as Error).message}\n--- stdout:\n${out}\n--- stderr:\n${stderr}`);
+    });
     expect(readdirSync(tmp)).toEqual([]);
     return stdout;
   } finally {
