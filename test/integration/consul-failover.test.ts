@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startWatcher, type Watcher } from '../harness/cli.js';
 import { makeConfdir } from '../harness/confdir.js';
-import { endpointEvents, eventsWithin } from '../harness/endpoint-log.js';
+import { endpointEvents, eventsWithin, type EndpointEvent } from '../harness/endpoint-log.js';
 import { startConsul, type ConsulServer } from '../harness/consul.js';
 import { freePort } from '../harness/ports.js';
 import { startTcpProxy, type TcpProxy } from '../harness/tcp-proxy.js';
@@ -60,7 +60,7 @@ describe('a Consul agent that hangs', () => {
     expect(await metrics()).toContain(`switchyard_store_endpoint_up{endpoint="${hung.endpoint}"} 0`);
     // Logged down once while silent (and never up): judged by the lines logged since it went
     // silent, as before it an agent slow under the machine's load may be logged down and up already.
-    const events = (): ReturnType<typeof endpointEvents> => endpointEvents(watcher!.output(), 'consul agent', hung.endpoint);
+    const events = (): EndpointEvent[] => endpointEvents(watcher!.output(), 'consul agent', hung.endpoint);
     const silent = eventsWithin(events(), hungAt, Date.now());
     expect(silent.during.filter((e) => !e.down), watcher.output()).toEqual([]);
     expect(silent.during.length + (silent.downAtStart ? 1 : 0), watcher.output()).toBe(1);
