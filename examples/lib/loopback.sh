@@ -25,9 +25,16 @@ cleanup() {
     done
   fi
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  # Daemons (nginx, HAProxy) are not children of this shell: wait for them by PID.
+  # Daemons (nginx, HAProxy) are not children of this shell: wait for them by
+  # PID. A signal that reaches HAProxy's master while it re-executes itself
+  # (a reload just asked for) is lost: asked again every second, killed after 5 s.
   for pid in "${PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    wait "$pid" 2>/dev/null || for i in $(seq 1 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      if [ $((i % 10)) = 0 ]; then kill "$pid" 2>/dev/null || true; fi
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
   done
   rm -rf "$WORK"
 }
