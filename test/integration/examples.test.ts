@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { consulBinary } from '../harness/consul.js';
 import { REPO, runCli } from '../harness/cli.js';
+import { processesRunning } from '../harness/processes.js';
 
 const run = promisify(execFile);
 
@@ -24,6 +25,8 @@ const runExample = async (script: string, args: string[] = []): Promise<string> 
       throw new Error(`${script} failed: ${(err as Error).message}\n--- stdout:\n${out}\n--- stderr:\n${stderr}`);
     });
     expect(readdirSync(tmp)).toEqual([]);
+    // Every server it started was started with a path under tmp, and is stopped.
+    expect(processesRunning(tmp).map((p) => p.cmdline)).toEqual([]);
     return stdout;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
